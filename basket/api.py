@@ -1,0 +1,317 @@
+"""The user-facing functions that combine data loading with the pure core:
+:func:`price` and :func:`backtest`.
+
+The core (:mod:`basket.engine`, :mod:`basket.metrics`) never touches files or the network;
+this module loads the FX panel (bundled ECB data by default) and hands it over.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .currencies import normalize_codes
+from .data import FXSource, get_source, load_fx, to_timestamp
+from .engine import base_date_row, valuate
+from .errors import DataError
+from .metrics import PERIODS_PER_YEAR, basket_metrics
+from .rebalance import parse_rule
+from .results import BacktestResult
+from .spec import BasketSpec, load_spec
+
+__all__ = ["backtest", "load_panel_for", "price"]
+
+
+def _union(*groups: Sequence[str]) -> list[str]:
+    out: dict[str, None] = {}
+    for g in groups:
+        for c in g:
+            out.setdefault(c, None)
+    return list(out)
+
+
+def load_panel_for(
+    spec: BasketSpec,
+    start: Any = None,
+    end: Any = None,
+    numeraires: Sequence[str] = (),
+    source: str | FXSource = "ecb",
+    **options: Any,
+) -> tuple[pd.DataFrame, pd.Series | None]:
+    """Load the FX panel a basket needs, and its base-date prices.
+
+    For a weights basket the panel covers the basket's currencies and the numeraires from
+    ``start`` to ``end`` and the base-date prices come from the same source. For an amounts
+    basket with periods, each period is loaded with its own currencies (plus the numeraires)
+    and the pieces are stacked, so a currency is NaN on dates when the basket does not hold it.
+
+    Returns
+    -------
+    (panel, base_prices)
+        ``base_prices`` is ``None`` for an amounts basket.
+    """
+    src = get_source(source, **options)
+    t0, t1 = to_timestamp(start, "start"), to_timestamp(end, "end")
+    if t0 is not None and t1 is not None and t0 > t1:
+        raise DataError(f"start {t0.date()} is after end {t1.date()}; swap them")
+    if spec.weights is not None:
+        codes = _union(spec.currencies, numeraires)
+        base = pd.Timestamp(spec.base_date)
+        lo = base if t0 is None else min(t0, base)
+        hi = None if t1 is None else max(t1, base)
+        wide = load_fx(codes, None if t0 is None else lo, hi, src)
+        row = base_date_row(wide.index, base)
+        if (base - wide.index[row]).days > 7:
+            raise DataError(
+                f"no quote within a week before the base date {base.date()} of {spec.name!r}"
+            )
+        base_prices = wide.iloc[row]
+        panel = wide.loc[t0:t1]
+        if panel.empty:
+            raise DataError(f"no FX data between {start} and {end}; widen the date range")
+        return panel, base_prices
+    periods = spec.periods or ()
+    first = pd.Timestamp(periods[0].start)
+    if t0 is not None and t0 < first:
+        raise DataError(
+            f"basket {spec.name!r} starts on {first.date()}; pick --start on or after it"
+        )
+    pieces = []
+    for i, p in enumerate(periods):
+        p_lo = pd.Timestamp(p.start)
+        p_hi = (
+            pd.Timestamp(periods[i + 1].start) - pd.Timedelta(days=1)
+            if i + 1 < len(periods) else None
+        )
+        lo = p_lo if t0 is None else max(p_lo, t0)
+        hi = p_hi if t1 is None else (t1 if p_hi is None else min(p_hi, t1))
+        if hi is not None and lo > hi:
+            continue
+        codes = _union(p.amounts, numeraires)
+        cov = src.available()
+        last = cov.loc[[c for c in codes if c in cov.index], "last"].min()
+        if hi is None and pd.notna(last) and lo > last:
+            continue
+        pieces.append(load_fx(codes, lo, hi, src))
+    if not pieces:
+        raise DataError(f"no FX data for basket {spec.name!r} between {start} and {end}")
+    panel = pd.concat(pieces, axis=0).reindex(columns=_union(spec.currencies, numeraires))
+    return panel, None
+
+
+def backtest(
+    spec: str | BasketSpec = "libra-2019",
+    start: Any = None,
+    end: Any = None,
+    rebalance: str | None = None,
+    numeraires: Sequence[str] | str | None = None,
+    source: str | FXSource = "ecb",
+    *,
+    periods_per_year: float = PERIODS_PER_YEAR,
+    panel: pd.DataFrame | None = None,
+) -> BacktestResult:
+    """Value a basket day by day and measure its risk in each numeraire.
+
+    Parameters
+    ----------
+    spec : str or BasketSpec, default "libra-2019"
+        A seed name, a TOML path or a spec.
+    start, end : date-like, optional
+        Inclusive range; by default every date the source covers for the basket.
+    rebalance : str, optional
+        Rebalancing rule (default: the spec's, ``none`` for Libra): ``none``, ``monthly``,
+        ``quarterly``, ``annual``, ``band:0.05``, ``review:5y``.
+    numeraires : sequence of str, optional
+        Currencies to measure the basket in (default: its constituents quoted over the whole
+        range). Any currency of the source works.
+    source : str or FXSource, default "ecb"
+        FX source (bundled ECB rates by default).
+    periods_per_year : float, default 252
+        Annualisation of daily figures.
+    panel : pandas.DataFrame, optional
+        Use this FX panel (USD per unit) instead of loading one; ``source`` is then ignored.
+
+    Returns
+    -------
+    BacktestResult
+
+    Raises
+    ------
+    SpecError
+        Unknown basket or rebalancing rule.
+    DataError
+        Dates outside the data, unknown numeraire, too few dates.
+
+    Examples
+    --------
+    >>> res = backtest("libra-2019", start="2019-06-18", end="2019-12-31")
+    >>> float(res.values.loc["2019-06-18", "USD"])
+    1.0
+    >>> res.numeraires
+    ['USD', 'EUR', 'JPY', 'GBP', 'SGD']
+    """
+    spec = load_spec(spec)
+    rule = parse_rule(spec.rebalance if rebalance is None else rebalance)
+    asked = normalize_codes(numeraires) if numeraires is not None else None
+    if panel is not None:
+        from .data.panel import validate_panel
+
+        validate_panel(panel)
+        t0, t1 = to_timestamp(start, "start"), to_timestamp(end, "end")
+        if spec.weights is not None:
+            base_prices = panel.iloc[base_date_row(panel.index, pd.Timestamp(spec.base_date))]
+        else:
+            base_prices = None
+        fx = panel.loc[t0:t1]
+        source_name = "panel"
+    else:
+        fx, base_prices = load_panel_for(spec, start, end, asked or (), source)
+        source_name = source if isinstance(source, str) else getattr(source, "name", "custom")
+    if asked is None:
+        asked = [c for c in spec.currencies if c in fx.columns and not fx[c].isna().any()]
+    missing = [k for k in asked if k not in fx.columns]
+    if missing:
+        raise DataError(f"the FX panel has no rates for numeraire {', '.join(missing)}")
+    if len(fx) < 3:
+        raise DataError(
+            f"only {len(fx)} date(s) between {start} and {end}; a backtest needs at least three"
+        )
+    val = valuate(spec, fx, rule, base_prices)
+    pk = fx.loc[:, asked].to_numpy(dtype=np.float64)
+    values = val.values_usd[:, None] / pk
+    prices = fx.loc[:, val.currencies].to_numpy(dtype=np.float64)
+    m = basket_metrics(values, prices, pk, val.weights, periods_per_year)
+    dates = val.dates
+    cols = pd.Index(asked, name="numeraire")
+    ccy = pd.Index(val.currencies, name="currency")
+
+    def rows_to_dates(rows: np.ndarray) -> list[Any]:
+        return [dates[r] if r >= 0 else pd.NaT for r in rows]
+
+    metrics = pd.DataFrame(
+        {
+            "volatility": m["volatility"],
+            "total_return": m["total_return"],
+            "annualized_return": m["annualized_return"],
+            "max_drawdown": m["max_drawdown"],
+            "max_drawdown_peak": rows_to_dates(m["max_drawdown_peak"]),
+            "max_drawdown_trough": rows_to_dates(m["max_drawdown_trough"]),
+            "max_drawdown_recovery": rows_to_dates(m["max_drawdown_recovery"]),
+            "worst_day": m["worst_day"],
+            "worst_day_date": rows_to_dates(m["worst_day_row"]),
+            "var_95": m["var_95"],
+            "es_95": m["es_95"],
+            "var_99": m["var_99"],
+            "es_99": m["es_99"],
+        },
+        index=cols,
+    )
+
+    def by_ccy(a: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame(a.T, index=cols, columns=ccy)
+
+    return BacktestResult(
+        spec=spec,
+        rule=rule.label,
+        source=str(source_name),
+        values=pd.DataFrame(values, index=dates, columns=cols),
+        units=pd.DataFrame(val.units, index=dates, columns=ccy),
+        weights=pd.DataFrame(val.weights, index=dates, columns=ccy),
+        rebalance_dates=dates[val.resets],
+        metrics=metrics,
+        constituent_volatility=by_ccy(m["constituent_volatility"]),
+        tracking_error=by_ccy(m["tracking_error"]),
+        correlation=by_ccy(m["correlation"]),
+        risk_contribution=by_ccy(m["risk_contribution"]),
+        periods_per_year=float(periods_per_year),
+    )
+
+
+def price(
+    when: Any,
+    numeraire: str = "USD",
+    basket: str | BasketSpec = "libra-2019",
+    source: str | FXSource = "ecb",
+) -> float | pd.Series:
+    """The value of one unit of a basket on a date, in a currency.
+
+    Parameters
+    ----------
+    when : date-like, or a sequence / DatetimeIndex of them, or a ``slice(start, end)``
+        One date gives a float; several dates or a range give a Series. On a day without a
+        quote (a weekend or holiday) the last quote before it is used; the Series'
+        ``attrs["date_used"]`` (or, for a float, :func:`price_detail`) says which date.
+    numeraire : str, default "USD"
+        Currency to express the value in.
+    basket : str or BasketSpec, default "libra-2019"
+        Seed name, TOML path or spec. Valued with its default rule (fixed amounts for Libra).
+    source : str or FXSource, default "ecb"
+
+    Returns
+    -------
+    float or pandas.Series
+
+    Raises
+    ------
+    DataError
+        A date before the data starts, an unknown numeraire.
+
+    Examples
+    --------
+    >>> price("2019-06-18")
+    1.0
+    >>> round(price("2019-06-22", numeraire="EUR"), 6)   # a Saturday: Friday's quote is used
+    0.885153
+    """
+    detail = price_detail(when, numeraire, basket, source)
+    if isinstance(when, (str, dt.date, pd.Timestamp, np.datetime64)):
+        return float(detail["value"].iloc[0])
+    out = detail["value"].copy()
+    out.attrs["date_used"] = detail["date_used"]
+    return out
+
+
+def price_detail(
+    when: Any,
+    numeraire: str = "USD",
+    basket: str | BasketSpec = "libra-2019",
+    source: str | FXSource = "ecb",
+) -> pd.DataFrame:
+    """Like :func:`price`, as a frame with the ``value`` and the ``date_used`` per date asked."""
+    spec = load_spec(basket)
+    (k,) = normalize_codes(numeraire)
+    if isinstance(when, slice):
+        res = backtest(spec, when.start, when.stop, numeraires=[k], source=source)
+        v = res.values[k]
+        return pd.DataFrame({"value": v, "date_used": v.index}, index=v.index)
+    single = isinstance(when, (str, dt.date, pd.Timestamp, np.datetime64))
+    items = [when] if single else list(when)
+    if not items:
+        raise DataError("no date given; pass a date, a list of dates or slice(start, end)")
+    asked = pd.DatetimeIndex([to_timestamp(w, "date") for w in items], name="date")
+    lo, hi = asked.min(), asked.max()
+    panel, base_prices = load_panel_for(spec, None, None, [k], source)
+    first = panel.index[0]
+    if lo < first:
+        raise DataError(
+            f"{lo.date()} is before the data for {spec.name!r} starts ({first.date()}); "
+            "pick a later date"
+        )
+    window = panel.loc[:hi]
+    if len(window) == 0:
+        raise DataError(f"no quote on or before {hi.date()}")
+    val = valuate(spec, window, None, base_prices)
+    rows = window.index.searchsorted(asked, side="right") - 1
+    used = window.index[rows]
+    last = panel.index[-1]
+    if hi > last + pd.Timedelta(days=7):
+        raise DataError(
+            f"{hi.date()} is after the last quote ({last.date()}) in source {source!r}; "
+            "pick an earlier date or refresh the data"
+        )
+    values = val.values_usd[rows] / window[k].to_numpy()[rows]
+    return pd.DataFrame({"value": values, "date_used": used}, index=asked)

@@ -1,0 +1,341 @@
+"""The ``basket`` command line (typer). The only module that prints or exits.
+
+Each command parses its options, calls the pure core, and renders the result with rich (tables),
+JSON or CSV. A :class:`~basket.errors.BasketError` becomes ``error: <message>`` on stderr and
+exit code 1; usage errors exit with 2. Heavy modules (pandas, rich, matplotlib) are imported
+inside the commands so that ``basket --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional, TypeVar
+
+import typer
+
+from .errors import BasketError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+app = typer.Typer(
+    name="basket",
+    help=(
+        "Model currency-basket stablecoins such as Facebook's 2019 Libra "
+        "(USD 50%, EUR 18%, JPY 14%, GBP 11%, SGD 7%): value, volatility for a holder in each "
+        "currency, rebalancing, simulation. Runs offline on the ECB reference rates bundled "
+        "with the package."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+SOURCE_HELP = "FX source: 'ecb' (bundled, offline), 'yahoo' (online, cached) or a CSV file path."
+FORMATS = ("table", "json", "csv")
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def handle_errors(func: F) -> F:
+    """Turn a BasketError raised by a command into a one-line message and exit code 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except BasketError as exc:
+            raise _fail(str(exc)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _check_format(fmt: str) -> str:
+    fmt = fmt.lower()
+    if fmt not in FORMATS:
+        raise _fail(f"unknown --format {fmt!r}; use one of {', '.join(FORMATS)}", code=2)
+    return fmt
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    console = Console(soft_wrap=False)
+    if not console.is_terminal:
+        console = Console(soft_wrap=False, width=200)
+    return console
+
+
+def render_frame(
+    frame: pd.DataFrame,
+    fmt: str,
+    *,
+    title: str | None = None,
+    float_format: str = "{:.6g}",
+    index_label: str | None = None,
+) -> None:
+    """Print a DataFrame as a rich table, JSON records keyed by the index, or CSV."""
+    if fmt == "csv":
+        sys.stdout.write(frame.to_csv(index_label=index_label))
+        return
+    if fmt == "json":
+        sys.stdout.write(frame.to_json(orient="index", date_format="iso", indent=2) + "\n")
+        return
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    table.add_column(index_label or str(frame.index.name or ""), style="bold")
+    for col in frame.columns:
+        numeric = frame[col].dtype.kind in "fiu"
+        table.add_column(str(col), justify="right" if numeric else "left")
+    for idx, row in frame.iterrows():
+        label = idx.date().isoformat() if hasattr(idx, "date") and callable(idx.date) else str(idx)
+        cells = []
+        for v in row:
+            if isinstance(v, float):
+                cells.append(float_format.format(v))
+            elif hasattr(v, "date") and callable(v.date):
+                cells.append("" if v != v else v.date().isoformat())
+            else:
+                cells.append(str(v))
+        table.add_row(label, *cells)
+    _console().print(table)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"basket {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version_callback, is_eager=True, help="Show the version."
+    ),
+) -> None:
+    """Model currency-basket stablecoins such as Facebook's 2019 Libra."""
+
+
+@app.command()
+@handle_errors
+def currencies(
+    source: str = typer.Option("ecb", "--source", "-s", help=SOURCE_HELP),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, json or csv."),
+) -> None:
+    """List the currencies a source has, with the dates each one covers."""
+    fmt = _check_format(fmt)
+    from .data import get_source
+
+    table = get_source(source).available()
+    render_frame(table, fmt, title=f"Currencies in source {source!r}", index_label="currency")
+
+
+@app.command()
+@handle_errors
+def fx(
+    codes: list[str] = typer.Argument(..., help="ISO codes, e.g. USD EUR JPY GBP SGD."),
+    start: Optional[str] = typer.Option(None, "--start", help="First date, YYYY-MM-DD."),
+    end: Optional[str] = typer.Option(None, "--end", help="Last date, YYYY-MM-DD."),
+    source: str = typer.Option("ecb", "--source", "-s", help=SOURCE_HELP),
+    fill: str = typer.Option(
+        "none", "--fill", help="Date alignment: 'none' (common dates) or 'ffill' (carry forward)."
+    ),
+    fill_limit: int = typer.Option(5, "--fill-limit", help="Max days a quote is carried forward."),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", help="Write the panel to FILE.csv or FILE.parquet."
+    ),
+    refresh: bool = typer.Option(False, "--refresh", help="ecb: download the latest history first."),
+    quote: str = typer.Option(
+        "usd_per_unit",
+        "--quote",
+        help="CSV files: usd_per_unit, units_per_usd or units_per_eur.",
+    ),
+) -> None:
+    """Load FX rates (US dollars per unit) and print a summary; optionally write the panel."""
+    from .data import load_fx
+
+    panel = load_fx(
+        codes, start, end, source, fill=fill, fill_limit=fill_limit, refresh=refresh, quote=quote
+    )
+    if output is not None:
+        write_frame(panel, output)
+    import pandas as pd
+
+    summary = pd.DataFrame(
+        {
+            "first": panel.iloc[0],
+            "last": panel.iloc[-1],
+            "min": panel.min(),
+            "max": panel.max(),
+        }
+    )
+    title = (
+        f"USD per unit, source {panel.attrs.get('source', source)!r}: "
+        f"{panel.index[0].date()} to {panel.index[-1].date()}, {len(panel)} dates"
+    )
+    render_frame(summary, "table", title=title, index_label="currency")
+    if output is not None:
+        typer.echo(f"wrote {len(panel)} rows to {output}")
+
+
+REBALANCE_HELP = "none, monthly, quarterly, annual, band:0.05 or review:5y (default: the basket's)."
+
+
+def _codes(values: Optional[list[str]]) -> Optional[list[str]]:
+    """Accept repeated options and comma lists alike: --numeraire EUR --numeraire JPY,GBP."""
+    if not values:
+        return None
+    out: list[str] = []
+    for v in values:
+        out.extend(x for x in v.split(",") if x.strip())
+    return out
+
+
+@app.command()
+@handle_errors
+def backtest(
+    spec: str = typer.Argument("libra-2019", help="Seed name (see 'basket seeds') or TOML path."),
+    start: Optional[str] = typer.Option(None, "--start", help="First date, YYYY-MM-DD."),
+    end: Optional[str] = typer.Option(None, "--end", help="Last date, YYYY-MM-DD."),
+    rebalance: Optional[str] = typer.Option(None, "--rebalance", "-r", help=REBALANCE_HELP),
+    numeraire: Optional[list[str]] = typer.Option(
+        None, "--numeraire", "-n", help="Currency to measure in (repeat, or comma list)."
+    ),
+    source: str = typer.Option("ecb", "--source", "-s", help=SOURCE_HELP),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, json or csv."),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", help="Write the daily values (one column per numeraire) to CSV."
+    ),
+    plot: Optional[Path] = typer.Option(None, "--plot", help="Save a chart to FILE.png."),
+) -> None:
+    """Backtest a basket: daily value in each numeraire and its risk against each constituent."""
+    fmt = _check_format(fmt)
+    from .api import backtest as run
+
+    res = run(spec, start, end, rebalance, _codes(numeraire), source)
+    if output is not None:
+        write_frame(res.values, output)
+    if plot is not None:
+        from .plotting import save_backtest_figure
+
+        save_backtest_figure(res, plot)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(res.to_dict(), indent=2) + "\n")
+    elif fmt == "csv":
+        render_frame(res.summary(), "csv", index_label="numeraire")
+    else:
+        title = (
+            f"{res.spec.title or res.spec.name}, rebalance {res.rule}, "
+            f"{res.start.date()} to {res.end.date()} ({len(res.values)} dates, source {res.source})"
+        )
+        table = res.summary()
+        table.columns = [c.replace("_", " ") for c in table.columns]
+        render_frame(table, "table", title=title, float_format="{:.2%}", index_label="holder in")
+        typer.echo(
+            "volatility: annualised, daily log returns; 'vol XXX': that currency held alone, "
+            "measured in the holder's currency."
+        )
+    if output is not None:
+        typer.echo(f"wrote {len(res.values)} rows to {output}", err=fmt != "table")
+    if plot is not None:
+        typer.echo(f"wrote chart to {plot}", err=fmt != "table")
+
+
+@app.command()
+@handle_errors
+def price(
+    date: list[str] = typer.Argument(..., help="Date(s), YYYY-MM-DD."),
+    numeraire: str = typer.Option("USD", "--in", help="Currency to express the value in."),
+    basket: str = typer.Option("libra-2019", "--basket", "-b", help="Seed name or TOML path."),
+    source: str = typer.Option("ecb", "--source", "-s", help=SOURCE_HELP),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, json or csv."),
+) -> None:
+    """The value of one unit of a basket on a date (the last quote on or before it)."""
+    fmt = _check_format(fmt)
+    from .api import price_detail
+
+    detail = price_detail(date, numeraire, basket, source)
+    detail = detail.rename(columns={"value": f"value_{numeraire.upper()}"})
+    detail.index = detail.index.strftime("%Y-%m-%d")
+    detail["date_used"] = detail["date_used"].dt.strftime("%Y-%m-%d")
+    render_frame(detail, fmt, title=f"One unit of {basket}", float_format="{:.8g}",
+                 index_label="date")
+
+
+@app.command()
+@handle_errors
+def seeds(fmt: str = typer.Option("table", "--format", "-f", help="table, json or csv.")) -> None:
+    """List the baskets shipped with basket, with their composition and sources."""
+    fmt = _check_format(fmt)
+    import pandas as pd
+
+    from .spec import list_seeds
+
+    rows = {}
+    for s in list_seeds():
+        if s.weights is not None:
+            comp = ", ".join(f"{c} {w:.0%}" for c, w in s.weights.items())
+        else:
+            last = (s.periods or ())[-1]
+            comp = "amounts: " + ", ".join(f"{c} {a:g}" for c, a in last.amounts.items())
+            comp += f" (from {last.start}; {len(s.periods or ())} periods)"
+        rows[s.name] = {
+            "title": s.title,
+            "composition": comp,
+            "base_date": str(s.base_date),
+            "rebalance": s.rebalance,
+            "source": s.source.get("citation", "").split("\n")[0][:160],
+        }
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index.name = "basket"
+    if fmt == "table":
+        frame = frame.drop(columns=["source"])
+    render_frame(frame, fmt, title="Baskets", index_label="basket")
+
+
+def write_frame(frame: pd.DataFrame, output: Path) -> None:
+    """Write a frame to CSV or Parquet by the file's suffix (atomically)."""
+    from .errors import DataError
+
+    suffix = output.suffix.lower()
+    if suffix not in (".csv", ".parquet"):
+        raise DataError(f"cannot write {output}: use a .csv or .parquet file name")
+    if not output.parent.exists():
+        raise DataError(f"cannot write {output}: directory {output.parent} does not exist")
+    from .data.cache import atomic_write_bytes, atomic_write_text
+
+    if suffix == ".csv":
+        atomic_write_text(output, frame.to_csv(float_format="%.17g"))
+    else:
+        try:
+            import io
+
+            buf = io.BytesIO()
+            frame.to_parquet(buf)
+        except ImportError as exc:
+            raise DataError(
+                "writing parquet needs pyarrow: pip install 'libra-basket[parquet]', or use .csv"
+            ) from exc
+        atomic_write_bytes(output, buf.getvalue())
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,618 @@
+"""Daily FX closes from Yahoo Finance via yfinance: the online source, cached on disk (IO).
+
+Conventions
+-----------
+* Every frame this module returns is in **US dollars per one unit** of each currency.
+* Yahoo quotes ``EURUSD=X``, ``GBPUSD=X``, ``AUDUSD=X`` and ``NZDUSD=X`` as USD per unit
+  (*direct*); every other pair ``XXX=X`` is units of ``XXX`` per USD and is inverted
+  (``USD per unit = 1 / close``). ``USD`` is the constant 1.0 and has no ticker. The mapping is
+  :data:`TICKERS`.
+* Dates are the calendar dates Yahoo labels its daily bars with, tz-naive at midnight; ``start``
+  and ``end`` are inclusive (yfinance's own ``end`` is exclusive, so one day is added).
+
+Cache
+-----
+``cache_dir("yahoo")`` (``$BASKET_CACHE_DIR/yahoo`` when that is set) holds, per ticker, a
+plain CSV ``<ticker>.csv`` with columns ``date,close`` (Yahoo's close *before* inversion) and a
+JSON sidecar ``<ticker>.json`` with the date range already fetched (``start``, ``end``), the
+number of rows and the SHA-256 of the CSV. The range is what makes the cache know that a weekend
+or a holiday without a row is covered. Both files are written atomically, CSV first, so a crash
+between the two leaves a sidecar that no longer matches its CSV: such a file, or any file that
+does not parse, is reported with :class:`~basket.errors.DataQualityWarning` and downloaded again,
+never trusted. A request only downloads the dates the cache lacks (before its start, after its
+end; the covered range stays one interval, so a gap between it and the request is downloaded
+too). No date later than yesterday (UTC) is ever marked as covered, because today's bar may still
+change.
+
+Data quality
+------------
+Non-positive closes and one-day spikes (a log jump larger than :data:`SPIKE_LOG_BOUND` that the
+next close undoes, returning within half that bound of the close before the jump) are dropped
+and reported with :class:`~basket.errors.DataQualityWarning`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from ..currencies import suggest
+from ..errors import DataError, DataQualityWarning, DataSourceError, SpecError
+from .cache import atomic_write_text, cache_dir
+
+__all__ = ["SPIKE_LOG_BOUND", "TICKERS", "YahooSource", "YahooTicker"]
+
+
+class YahooTicker(NamedTuple):
+    """A Yahoo Finance FX ticker and its quote direction."""
+
+    symbol: str
+    """The Yahoo symbol, e.g. ``"JPY=X"``."""
+    inverse: bool
+    """``True`` when the close is units per USD (to be inverted), ``False`` when USD per unit."""
+
+
+_DIRECT = "EUR GBP AUD NZD"  # tickers XXXUSD=X: USD per unit
+_INVERSE = (  # tickers XXX=X: units per USD
+    "JPY SGD CHF CAD CNY HKD SEK NOK DKK INR KRW MXN BRL ZAR TRY PLN CZK HUF ILS IDR "
+    "MYR PHP THB ISK RON BGN RUB TWD SAR AED CLP COP ARS EGP PKR VND"
+)
+
+TICKERS: dict[str, YahooTicker] = {
+    **{c: YahooTicker(f"{c}USD=X", inverse=False) for c in _DIRECT.split()},
+    **{c: YahooTicker(f"{c}=X", inverse=True) for c in _INVERSE.split()},
+}
+"""Currency code -> Yahoo ticker and quote direction. ``USD`` is 1.0 and has no ticker."""
+
+SPIKE_LOG_BOUND = 0.25
+"""A close whose log change exceeds this (about ±28%) and is undone the next day is a spike."""
+
+EXPECT_QUOTES_WEEKDAYS = 3
+"""A download spanning at least this many weekdays must return a quote for every ticker;
+shorter ones may legitimately be empty (holidays) and are then not marked as covered."""
+
+_FORMAT = 1
+_HINT = "use --source ecb (offline) or try again later; cached data is kept"
+
+
+def _today() -> pd.Timestamp:
+    """Return today's date in UTC as a tz-naive midnight timestamp (patched in tests)."""
+    return pd.Timestamp.now(tz="UTC").tz_localize(None).normalize()
+
+
+def _day(value: Any, what: str) -> pd.Timestamp:
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        raise DataError(f"{what} {value!r} is not a date; use YYYY-MM-DD") from exc
+    if ts is pd.NaT:
+        raise DataError(f"{what} {value!r} is not a date; use YYYY-MM-DD")
+    if ts.tzinfo is not None:
+        ts = ts.tz_convert(None)
+    return ts.normalize()
+
+
+def _iso(ts: pd.Timestamp) -> str:
+    return f"{ts:%Y-%m-%d}"
+
+
+def _weekdays(start: pd.Timestamp, end: pd.Timestamp) -> int:
+    """Number of Monday-to-Friday dates in ``[start, end]``."""
+    if end < start:
+        return 0
+    return int(np.busday_count(start.date(), (end + pd.Timedelta(days=1)).date()))
+
+
+def _import_yfinance() -> Any:
+    try:
+        import yfinance
+    except ImportError as exc:
+        raise DataSourceError(
+            "the 'yahoo' source needs yfinance, which is not installed; "
+            "run: pip install yfinance (or use --source ecb, offline)"
+        ) from exc
+    return yfinance
+
+
+def _one_line(exc: BaseException, limit: int = 160) -> str:
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# --------------------------------------------------------------------------------------------
+# yfinance frames -> one Series of closes per ticker
+
+
+def _to_dates(index: pd.Index) -> pd.DatetimeIndex:
+    """Turn yfinance's index into tz-naive midnight dates (the local date of each bar)."""
+    try:
+        idx = pd.DatetimeIndex(index)
+    except (TypeError, ValueError) as exc:
+        raise DataSourceError(
+            f"yfinance answered with an index of {index.dtype}, not dates; "
+            "upgrade yfinance (pip install -U yfinance)"
+        ) from exc
+    if idx.tz is not None:
+        idx = idx.tz_localize(None)
+    return pd.DatetimeIndex(idx.normalize(), name="date")
+
+
+def _close_columns(frame: pd.DataFrame, tickers: Sequence[str]) -> dict[str, pd.Series]:
+    """Pick the ``Close`` series of each ticker from any layout yfinance answers with."""
+    cols = frame.columns
+    if isinstance(cols, pd.MultiIndex):
+        levels = [i for i in range(cols.nlevels) if "Close" in cols.get_level_values(i)]
+        if not levels or cols.nlevels != 2:
+            raise DataSourceError(
+                f"yfinance answered for {', '.join(tickers)} without a (Close, ticker) column "
+                "level; upgrade yfinance (pip install -U yfinance)"
+            )
+        close = frame.xs("Close", axis=1, level=levels[0])
+        close.columns = pd.Index([str(c) for c in close.columns])
+        return {t: close.loc[:, t] for t in tickers if t in close.columns and close[t].ndim == 1}
+    names = [str(c) for c in cols]
+    if "Close" in names:
+        if len(tickers) != 1:
+            raise DataSourceError(
+                f"yfinance answered for {', '.join(tickers)} with one flat set of columns; "
+                "cannot tell the tickers apart, upgrade yfinance (pip install -U yfinance)"
+            )
+        return {tickers[0]: frame.iloc[:, names.index("Close")]}
+    if set(tickers) <= set(names):  # a frame of closes, one column per ticker
+        return {t: frame.iloc[:, names.index(t)] for t in tickers}
+    raise DataSourceError(
+        f"yfinance answered for {', '.join(tickers)} without a 'Close' column; "
+        "upgrade yfinance (pip install -U yfinance)"
+    )
+
+
+def _closes(
+    frame: pd.DataFrame | None,
+    tickers: Sequence[str],
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+) -> dict[str, pd.Series]:
+    """Return each ticker's finite closes in ``[start, end]`` (empty when it has none)."""
+    empty = pd.Series([], index=pd.DatetimeIndex([], name="date"), dtype=np.float64, name="close")
+    out = {t: empty for t in tickers}
+    if frame is None or frame.empty:
+        return out
+    for t, col in _close_columns(frame, tickers).items():
+        values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        s = pd.Series(values, index=_to_dates(col.index), name="close")
+        s = s[np.isfinite(s.to_numpy())]
+        s = s[~s.index.duplicated(keep="last")].sort_index()
+        out[t] = s.loc[start:end]
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# the cache
+
+
+@dataclass(frozen=True)
+class _Cached:
+    closes: pd.Series
+    start: pd.Timestamp
+    end: pd.Timestamp
+
+
+class _CorruptCacheError(Exception):
+    pass
+
+
+def _paths(ticker: str) -> tuple[Path, Path]:
+    base = cache_dir("yahoo")
+    return base / f"{ticker}.csv", base / f"{ticker}.json"
+
+
+def _read_cache(ticker: str) -> _Cached | None:
+    """Return the cached closes of ``ticker``; raise ``_CorruptCacheError`` if untrustworthy."""
+    csv_path, meta_path = _paths(ticker)
+    if not csv_path.exists() and not meta_path.exists():
+        return None
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        payload = csv_path.read_bytes()
+    except FileNotFoundError as exc:
+        raise _CorruptCacheError(f"{Path(str(exc.filename)).name} is missing") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise _CorruptCacheError(_one_line(exc)) from exc
+    if not isinstance(meta, dict) or meta.get("format") != _FORMAT or meta.get("ticker") != ticker:
+        raise _CorruptCacheError(f"{meta_path.name} is not a format-{_FORMAT} sidecar for {ticker}")
+    try:
+        start = pd.to_datetime(str(meta["start"]), format="%Y-%m-%d")
+        end = pd.to_datetime(str(meta["end"]), format="%Y-%m-%d")
+        rows = int(meta["rows"])
+        digest = str(meta["sha256"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise _CorruptCacheError(f"{meta_path.name} is malformed ({_one_line(exc)})") from exc
+    if start > end:
+        raise _CorruptCacheError(f"{meta_path.name} has start after end")
+    if hashlib.sha256(payload).hexdigest() != digest:
+        raise _CorruptCacheError(f"{csv_path.name} does not match its sidecar")
+    try:
+        table = pd.read_csv(io.BytesIO(payload), float_precision="round_trip")
+        if list(table.columns) != ["date", "close"]:
+            raise ValueError(f"columns {list(table.columns)}, expected ['date', 'close']")
+        dates = pd.DatetimeIndex(pd.to_datetime(table["date"], format="%Y-%m-%d"), name="date")
+        values = table["close"].to_numpy(dtype=np.float64)
+    except (ValueError, TypeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise _CorruptCacheError(f"{csv_path.name} does not parse ({_one_line(exc)})") from exc
+    closes = pd.Series(values, index=dates, name="close")
+    if (
+        len(closes) != rows
+        or not np.isfinite(values).all()
+        or not dates.is_unique
+        or not dates.is_monotonic_increasing
+        or (len(dates) and (dates[0] < start or dates[-1] > end))
+    ):
+        raise _CorruptCacheError(f"{csv_path.name} is inconsistent with its sidecar")
+    return _Cached(closes, start, end)
+
+
+def _write_cache(ticker: str, cached: _Cached) -> None:
+    """Write the CSV, then its sidecar, each atomically."""
+    csv_path, meta_path = _paths(ticker)
+    lines = ["date,close", *(f"{_iso(d)},{float(v)!r}" for d, v in cached.closes.items())]
+    payload = ("\n".join(lines) + "\n").encode("utf-8")
+    meta = {
+        "format": _FORMAT,
+        "ticker": ticker,
+        "start": _iso(cached.start),
+        "end": _iso(cached.end),
+        "rows": len(cached.closes),
+        "sha256": hashlib.sha256(payload).hexdigest(),
+    }
+    atomic_write_text(csv_path, payload.decode("utf-8"))
+    atomic_write_text(meta_path, json.dumps(meta, indent=2) + "\n")
+
+
+# --------------------------------------------------------------------------------------------
+# data quality
+
+
+def _dates_text(dates: pd.DatetimeIndex, limit: int = 5) -> str:
+    shown = ", ".join(_iso(d) for d in dates[:limit])
+    return shown + (f" and {len(dates) - limit} more" if len(dates) > limit else "")
+
+
+def _clean(
+    ticker: str, closes: pd.Series, start: pd.Timestamp, end: pd.Timestamp
+) -> tuple[pd.Series, list[str]]:
+    """Drop non-positive closes and one-day spikes; describe those dated in ``[start, end]``."""
+    notes: list[str] = []
+    values = closes.to_numpy(dtype=np.float64)
+    nonpos = values <= 0
+    in_range = (closes.index >= start) & (closes.index <= end)
+    if (nonpos & in_range).any():
+        bad = closes[nonpos & in_range]
+        notes.append(
+            f"yahoo: dropped {len(bad)} non-positive close(s) of {ticker} on "
+            f"{_dates_text(pd.DatetimeIndex(bad.index))} (values {bad.to_numpy().tolist()[:5]})"
+        )
+    positive = closes[~nonpos]
+    logp = np.log(positive.to_numpy(dtype=np.float64))
+    jump = np.diff(logp)
+    spike = np.zeros(len(positive), dtype=bool)
+    if len(jump) >= 2:
+        up, back = jump[:-1], jump[1:]
+        spike[1:-1] = (
+            (np.abs(up) > SPIKE_LOG_BOUND)
+            & (np.abs(back) > SPIKE_LOG_BOUND)
+            & (up * back < 0)
+            & (np.abs(up + back) <= SPIKE_LOG_BOUND / 2)
+        )
+    spike_in = spike & (positive.index >= start) & (positive.index <= end)
+    if spike_in.any():
+        notes.append(
+            f"yahoo: dropped {int(spike_in.sum())} one-day spike(s) of {ticker} on "
+            f"{_dates_text(pd.DatetimeIndex(positive.index[spike_in]))} (a log change beyond "
+            f"±{SPIKE_LOG_BOUND} undone the next day)"
+        )
+    kept = positive[~spike]
+    return kept.loc[start:end], notes
+
+
+# --------------------------------------------------------------------------------------------
+# the source
+
+
+class YahooSource:
+    """Daily FX closes from Yahoo Finance (online, via yfinance), cached on disk.
+
+    Parameters
+    ----------
+    attempts : int, default 3
+        Downloads tried per request before giving up (network errors, or an empty answer for
+        every ticker, which is how Yahoo's rate limit usually shows).
+    backoff : float, default 1.0
+        Seconds slept before the second attempt; doubled before each further one.
+    sleep : callable, optional
+        Replaces :func:`time.sleep` between attempts (tests pass a no-op).
+
+    Notes
+    -----
+    See the module docstring for the quote conventions (:data:`TICKERS`), the cache layout and
+    the data-quality rules. :func:`~basket.data.load_fx` aligns the dates and validates the
+    panel; :meth:`fetch` returns the raw frame.
+
+    Examples
+    --------
+    >>> TICKERS["JPY"]  # Yahoo quotes yen per dollar: the close is inverted
+    YahooTicker(symbol='JPY=X', inverse=True)
+    >>> YahooSource().name
+    'yahoo'
+    """
+
+    name = "yahoo"
+
+    def __init__(
+        self,
+        *,
+        attempts: int = 3,
+        backoff: float = 1.0,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        if attempts < 1:
+            raise SpecError(f"attempts must be at least 1, got {attempts}")
+        if backoff < 0:
+            raise SpecError(f"backoff must be >= 0 seconds, got {backoff}")
+        self.attempts = int(attempts)
+        self.backoff = float(backoff)
+        self._sleep = sleep
+
+    def available(self) -> pd.DataFrame:
+        """Return the currencies this source knows, their tickers and what the cache holds.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``currency`` (sorted), with columns ``first`` and ``last`` (the range
+            Yahoo quotes; NaT, as it is unknown without a download, so
+            :func:`~basket.data.load_fx` never rejects a range for lack of a cache), ``quotes``
+            (closes held in the cache), ``ticker`` (``""`` for USD), and ``cached_first`` /
+            ``cached_last`` (the range the cache covers, NaT without a cache). A cache file that
+            cannot be read counts as no cache here; :meth:`fetch` reports it.
+        """
+        rows: dict[str, tuple[Any, ...]] = {}
+        for code in sorted([*TICKERS, "USD"]):
+            ticker = TICKERS[code].symbol if code in TICKERS else ""
+            cached = None
+            if ticker:
+                try:
+                    cached = _read_cache(ticker)
+                except _CorruptCacheError:
+                    cached = None
+            rows[code] = (
+                pd.NaT,
+                pd.NaT,
+                len(cached.closes) if cached else 0,
+                ticker,
+                cached.start if cached else pd.NaT,
+                cached.end if cached else pd.NaT,
+            )
+        columns = ["first", "last", "quotes", "ticker", "cached_first", "cached_last"]
+        out = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+        for c in ("first", "last", "cached_first", "cached_last"):
+            out[c] = pd.to_datetime(out[c])
+        out["quotes"] = out["quotes"].astype(np.int64)
+        out.index.name = "currency"
+        return out
+
+    def fetch(
+        self, codes: Sequence[str], start: pd.Timestamp | None, end: pd.Timestamp | None
+    ) -> pd.DataFrame:
+        """Return the raw USD-per-unit frame of ``codes`` from ``start`` to ``end`` inclusive.
+
+        Parameters
+        ----------
+        codes : sequence of str
+            Upper-case ISO codes; the columns follow this order.
+        start : pandas.Timestamp or None
+            First date. ``None`` means the latest cached start of the tickers asked (every one
+            must then have a cache).
+        end : pandas.Timestamp or None
+            Last date. ``None`` means today (UTC).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Float64 US dollars per unit, one column per code, a sorted DatetimeIndex named
+            ``date`` (tz-naive midnight) holding every date on which any ticker has a close,
+            NaN where a ticker has none. ``USD`` is 1.0; a request for ``USD`` alone gives
+            the weekdays of the range.
+
+        Raises
+        ------
+        DataError
+            Unknown code, or no ``start`` without a cache.
+        DataSourceError
+            yfinance missing, Yahoo unreachable or rate-limited after every attempt, or a
+            ticker without any close in a range that should have some.
+
+        Warns
+        -----
+        DataQualityWarning
+            For a corrupt cache file (ignored and downloaded again), and for non-positive
+            closes or one-day spikes (dropped).
+        """
+        codes = [str(c) for c in codes]
+        unknown = [c for c in codes if c != "USD" and c not in TICKERS]
+        if unknown:
+            c = unknown[0]
+            raise DataError(
+                f"unknown currency {c!r} for source 'yahoo'{suggest(c, [*TICKERS, 'USD'])}; "
+                "run 'basket currencies --source yahoo' for the codes available"
+            )
+        tickers = list(dict.fromkeys(TICKERS[c].symbol for c in codes if c != "USD"))
+
+        cached: dict[str, _Cached | None] = {}
+        for t in tickers:
+            try:
+                cached[t] = _read_cache(t)
+            except _CorruptCacheError as exc:
+                cached[t] = None
+                warnings.warn(
+                    f"yahoo: ignoring the cache of {t} in {cache_dir('yahoo')} ({exc}); "
+                    "downloading it again",
+                    DataQualityWarning,
+                    stacklevel=2,
+                )
+
+        t1 = _today() if end is None else _day(end, "end")
+        if start is None:
+            starts = [cached[t] for t in tickers]
+            if not tickers or any(c is None for c in starts):
+                raise DataError(
+                    "source 'yahoo' needs a start date when nothing is cached yet; "
+                    "pass start (e.g. --start 2019-01-01)"
+                )
+            t0 = max(c.start for c in starts if c is not None)
+        else:
+            t0 = _day(start, "start")
+        if t0 > t1:
+            raise DataError(f"start {_iso(t0)} is after end {_iso(t1)}; swap them")
+
+        closes = self._update(tickers, cached, t0, t1)
+
+        notes: list[str] = []
+        series: dict[str, pd.Series] = {}
+        for t in tickers:
+            clean, found = _clean(t, closes[t], t0, t1)
+            notes.extend(found)
+            series[t] = clean
+        for note in notes:
+            warnings.warn(note, DataQualityWarning, stacklevel=2)
+        for t in tickers:
+            if series[t].empty and _weekdays(t0, t1) >= EXPECT_QUOTES_WEEKDAYS:
+                raise DataSourceError(
+                    f"yahoo has no usable close for {t} from {_iso(t0)} to {_iso(t1)}; "
+                    f"the ticker may not be quoted then (pick other dates), or {_HINT}"
+                )
+
+        if tickers:
+            index = pd.DatetimeIndex(
+                sorted(set().union(*(s.index for s in series.values()))), name="date"
+            )
+        else:
+            index = pd.bdate_range(t0, t1, name="date")
+        data = np.empty((len(index), len(codes)), dtype=np.float64)
+        for k, c in enumerate(codes):
+            if c == "USD":
+                data[:, k] = 1.0
+                continue
+            tk = TICKERS[c]
+            raw = series[tk.symbol].reindex(index).to_numpy(dtype=np.float64)
+            data[:, k] = 1.0 / raw if tk.inverse else raw
+        return pd.DataFrame(data, index=index, columns=pd.Index(codes))
+
+    # ----------------------------------------------------------------------------------------
+
+    def _update(
+        self,
+        tickers: Sequence[str],
+        cached: dict[str, _Cached | None],
+        start: pd.Timestamp,
+        end: pd.Timestamp,
+    ) -> dict[str, pd.Series]:
+        """Download what the cache lacks for ``[start, end]``, update it, return all closes."""
+        one = pd.Timedelta(days=1)
+        pieces: dict[tuple[pd.Timestamp, pd.Timestamp], list[str]] = {}
+        for t in tickers:
+            c = cached[t]
+            if c is None:
+                wanted = [(start, end)]
+            else:
+                wanted = []
+                if start < c.start:
+                    wanted.append((start, c.start - one))
+                if end > c.end:
+                    wanted.append((c.end + one, end))
+            for piece in wanted:
+                pieces.setdefault(piece, []).append(t)
+
+        state = dict(cached)
+        closes: dict[str, pd.Series] = {
+            t: (c.closes if c is not None else _closes(None, [t], start, end)[t])
+            for t, c in cached.items()
+        }
+        last_covered = _today() - one
+        for (p0, p1), group in sorted(pieces.items()):
+            weekdays = _weekdays(p0, p1)
+            got = (
+                self._download(group, p0, p1, weekdays >= EXPECT_QUOTES_WEEKDAYS)
+                if weekdays
+                else _closes(None, group, p0, p1)
+            )
+            missing: list[str] = []
+            for t in group:
+                new = got[t]
+                old = closes[t]
+                closes[t] = pd.concat([old[~old.index.isin(new.index)], new]).sort_index()
+                if new.empty and weekdays:
+                    if weekdays >= EXPECT_QUOTES_WEEKDAYS:
+                        missing.append(t)
+                    continue  # maybe a holiday, maybe a failure: do not mark it covered
+                cov_end = min(p1, last_covered)
+                if cov_end < p0:
+                    continue  # only today (or later): nothing final to keep
+                prev = state[t]
+                cov = (
+                    (p0, cov_end) if prev is None else (min(prev.start, p0), max(prev.end, cov_end))
+                )
+                entry = _Cached(closes[t].loc[cov[0] : cov[1]], cov[0], cov[1])
+                state[t] = entry
+                _write_cache(t, entry)
+            if missing:
+                raise DataSourceError(
+                    f"yahoo returned no close for {', '.join(missing)} from {_iso(p0)} to "
+                    f"{_iso(p1)} while it did for {', '.join(t for t in group if t not in missing)}"
+                    f"; the ticker may not be quoted then (pick other dates), or {_HINT}"
+                )
+        return closes
+
+    def _download(
+        self, tickers: Sequence[str], start: pd.Timestamp, end: pd.Timestamp, expect: bool
+    ) -> dict[str, pd.Series]:
+        """Call ``yfinance.download`` with retries; return each ticker's closes in the range."""
+        yf = _import_yfinance()
+        sleep = self._sleep if self._sleep is not None else time.sleep
+        failure = "an empty answer for every ticker (rate limit?)"
+        error: Exception | None = None
+        for attempt in range(self.attempts):
+            if attempt:
+                sleep(self.backoff * 2 ** (attempt - 1))
+            try:
+                frame = yf.download(
+                    list(tickers),
+                    start=_iso(start),
+                    end=_iso(end + pd.Timedelta(days=1)),  # yfinance's end is exclusive
+                    interval="1d",
+                    auto_adjust=False,
+                    actions=False,
+                    progress=False,
+                    group_by="column",
+                    threads=False,
+                )
+            except Exception as exc:  # yfinance raises many types (HTTP, rate limit, JSON)
+                error, failure = exc, _one_line(exc)
+                continue
+            got = _closes(frame, tickers, start, end)
+            if not expect or any(not s.empty for s in got.values()):
+                return got
+            error, failure = None, "an empty answer for every ticker (rate limit?)"
+        raise DataSourceError(
+            f"yahoo: cannot download {', '.join(tickers)} from {_iso(start)} to {_iso(end)} "
+            f"after {self.attempts} attempt(s): {failure}; {_HINT}"
+        ) from error

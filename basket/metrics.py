@@ -1,0 +1,396 @@
+"""Risk and return metrics (pure numpy/pandas; the output type follows the input type).
+
+Conventions, stated once:
+
+* volatility is the sample standard deviation (``ddof=1``) of **daily log returns**, annualised
+  by ``sqrt(periods_per_year)``; ``periods_per_year=252`` is a documented default, never
+  inferred from the index;
+* value at risk and expected shortfall are **historical**, on daily **simple** returns, and
+  reported as positive loss fractions: ``VaR_a = quantile(-R, a)`` (linear interpolation) and
+  ``ES_a = mean(-R | -R >= VaR_a)``;
+* drawdowns are on the value series: ``V / running max(V) - 1`` (zero or negative);
+* a basket's value "in numeraire k" is its USD value divided by USD per unit of k.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, overload
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError
+
+__all__ = [
+    "PERIODS_PER_YEAR",
+    "expected_shortfall",
+    "log_returns",
+    "max_drawdown",
+    "risk_contributions",
+    "rolling_volatility",
+    "tracking_error",
+    "value_at_risk",
+    "volatility",
+    "volatility_by_numeraire",
+]
+
+PERIODS_PER_YEAR = 252
+"""Trading days per year used to annualise daily figures unless told otherwise."""
+
+
+def _check_ppy(periods_per_year: float) -> float:
+    if not (isinstance(periods_per_year, (int, float)) and periods_per_year > 0):
+        raise DataError(f"periods_per_year must be a positive number, got {periods_per_year!r}")
+    return float(periods_per_year)
+
+
+@overload
+def log_returns(values: pd.DataFrame) -> pd.DataFrame: ...
+@overload
+def log_returns(values: pd.Series) -> pd.Series: ...
+@overload
+def log_returns(values: np.ndarray) -> np.ndarray: ...
+def log_returns(values: Any) -> Any:
+    """Daily log returns ``log(V_t / V_{t-1})``; the first row is dropped.
+
+    Parameters
+    ----------
+    values : Series, DataFrame or ndarray
+        Positive values, oldest first.
+
+    Returns
+    -------
+    Series, DataFrame or ndarray
+        Same type as the input, one row shorter.
+
+    Raises
+    ------
+    DataError
+        If a value is not positive.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> log_returns(np.array([1.0, np.e, 1.0])).round(12).tolist()
+    [1.0, -1.0]
+    """
+    arr = np.asarray(values, dtype=np.float64)
+    if (arr <= 0).any():
+        raise DataError("log returns need positive values; found zero or a negative value")
+    out = np.diff(np.log(arr), axis=0)
+    if isinstance(values, pd.DataFrame):
+        return pd.DataFrame(out, index=values.index[1:], columns=values.columns)
+    if isinstance(values, pd.Series):
+        return pd.Series(out, index=values.index[1:], name=values.name)
+    return out
+
+
+def volatility(returns: Any, periods_per_year: float = PERIODS_PER_YEAR) -> Any:
+    """Annualised volatility: ``std(returns, ddof=1) * sqrt(periods_per_year)``.
+
+    Parameters
+    ----------
+    returns : Series, DataFrame or ndarray
+        Periodic (daily) log returns.
+    periods_per_year : float, default 252
+
+    Returns
+    -------
+    float for a Series or 1-D array; Series (per column) for a DataFrame; ndarray for 2-D.
+
+    Raises
+    ------
+    DataError
+        With fewer than two returns (volatility is undefined).
+
+    Examples
+    --------
+    >>> round(volatility([0.01, -0.01], periods_per_year=1), 12)
+    0.014142135624
+    """
+    ppy = _check_ppy(periods_per_year)
+    arr = np.asarray(returns, dtype=np.float64)
+    if arr.shape[0] < 2:
+        raise DataError("volatility needs at least two returns (three dates); widen the range")
+    vol = np.std(arr, axis=0, ddof=1) * np.sqrt(ppy)
+    if isinstance(returns, pd.DataFrame):
+        return pd.Series(vol, index=returns.columns, name="volatility")
+    if np.ndim(vol) == 0:
+        return float(vol)
+    return vol
+
+
+def volatility_by_numeraire(
+    values_usd: pd.Series,
+    panel: pd.DataFrame,
+    numeraires: Sequence[str] | None = None,
+    periods_per_year: float = PERIODS_PER_YEAR,
+) -> pd.Series:
+    """Annualised volatility of a USD value series measured in each numeraire.
+
+    Parameters
+    ----------
+    values_usd : pandas.Series
+        Value in USD, indexed like ``panel``.
+    panel : pandas.DataFrame
+        USD per unit of each numeraire.
+    numeraires : sequence of str, optional
+        Columns of ``panel`` to use (default: all).
+
+    Returns
+    -------
+    pandas.Series
+        Volatility of ``log(V_usd / P_k)`` per numeraire ``k``.
+    """
+    cols = list(numeraires) if numeraires is not None else list(panel.columns)
+    in_k = panel.loc[:, cols].rdiv(values_usd, axis=0)
+    return volatility(log_returns(in_k), periods_per_year)
+
+
+def tracking_error(a: Any, b: Any, periods_per_year: float = PERIODS_PER_YEAR) -> Any:
+    """Annualised volatility of the return difference ``a - b`` (log returns)."""
+    return volatility(np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64),
+                      periods_per_year)
+
+
+def _losses(returns: Any) -> np.ndarray:
+    arr = np.asarray(returns, dtype=np.float64)
+    if arr.shape[0] < 1:
+        raise DataError("value at risk needs at least one return")
+    return -arr
+
+
+def _check_level(level: float) -> None:
+    if not 0.0 < level < 1.0:
+        raise DataError(f"confidence level {level!r} must be between 0 and 1, e.g. 0.95")
+
+
+def value_at_risk(returns: Any, level: float = 0.95) -> Any:
+    """Historical value at risk of simple returns, as a positive loss fraction.
+
+    Examples
+    --------
+    >>> value_at_risk([-0.05, 0.0, 0.01, 0.02, 0.03], level=0.8)
+    0.01
+    """
+    _check_level(level)
+    var = np.quantile(_losses(returns), level, axis=0)
+    return float(var) if np.ndim(var) == 0 else var
+
+
+def expected_shortfall(returns: Any, level: float = 0.95) -> Any:
+    """Historical expected shortfall: the mean loss on days the loss reaches the VaR.
+
+    Examples
+    --------
+    >>> expected_shortfall([-0.05, 0.0, 0.01, 0.02, 0.03], level=0.8)
+    0.03
+    """
+    _check_level(level)
+    losses = _losses(returns)
+    var = np.quantile(losses, level, axis=0)
+    tail = losses >= var
+    es = (losses * tail).sum(axis=0) / tail.sum(axis=0)
+    return float(es) if np.ndim(es) == 0 else es
+
+
+def max_drawdown(values: pd.Series) -> dict[str, Any]:
+    """Largest peak-to-trough fall of a value series, with its dates.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Positive values with a DatetimeIndex.
+
+    Returns
+    -------
+    dict
+        ``depth`` (a fraction, zero or negative), ``peak``, ``trough`` and ``recovery`` (the first
+        date the peak value is regained, ``None`` if never).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.Series([1.0, 2.0, 1.0, 3.0], index=pd.date_range("2020-01-01", periods=4))
+    >>> dd = max_drawdown(s)
+    >>> dd["depth"], str(dd["peak"].date()), str(dd["trough"].date()), str(dd["recovery"].date())
+    (-0.5, '2020-01-02', '2020-01-03', '2020-01-04')
+    """
+    arr = values.to_numpy(dtype=np.float64)
+    if not len(arr):
+        raise DataError("a drawdown needs at least one value")
+    depth, peak, trough, rec = _drawdown_rows(arr[:, None])
+    return {
+        "depth": float(depth[0]),
+        "peak": values.index[peak[0]],
+        "trough": values.index[trough[0]],
+        "recovery": values.index[rec[0]] if rec[0] >= 0 else None,
+    }
+
+
+def _drawdown_rows(v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Vectorised drawdown per column of ``v`` (T, K): depth and peak/trough/recovery rows."""
+    running = np.maximum.accumulate(v, axis=0)
+    dd = v / running - 1.0
+    trough = dd.argmin(axis=0)
+    cols = np.arange(v.shape[1])
+    depth = dd[trough, cols]
+    peak = np.empty_like(trough)
+    rec = np.full_like(trough, -1)
+    for k in cols:
+        peak[k] = int(np.argmax(v[: trough[k] + 1, k]))
+        after = np.flatnonzero(v[trough[k]:, k] >= v[peak[k], k])
+        if depth[k] < 0 and len(after):
+            rec[k] = trough[k] + int(after[0])
+    return depth, peak, trough, rec
+
+
+def rolling_volatility(
+    values: pd.DataFrame | pd.Series,
+    window: int = PERIODS_PER_YEAR,
+    periods_per_year: float = PERIODS_PER_YEAR,
+) -> pd.DataFrame | pd.Series:
+    """Annualised volatility of daily log returns over a trailing window of ``window`` returns.
+
+    The first ``window`` dates have no full window and are dropped (not NaN-filled).
+    """
+    ppy = _check_ppy(periods_per_year)
+    if not (isinstance(window, int) and window >= 2):
+        raise DataError(f"rolling window {window!r} must be a whole number of days >= 2")
+    r = log_returns(values)
+    if len(r) < window:
+        raise DataError(f"a {window}-day rolling volatility needs more than {window} dates")
+    out = r.rolling(window).std(ddof=1) * np.sqrt(ppy)
+    return out.iloc[window - 1:]
+
+
+def risk_contributions(
+    weights: np.ndarray, returns: np.ndarray, volatility_total: float | None = None,
+    periods_per_year: float = PERIODS_PER_YEAR,
+) -> np.ndarray:
+    """Euler decomposition of a basket's volatility into its constituents' contributions.
+
+    With start-of-day weights ``w_{t-1,c}`` and constituent simple returns ``R_{t,c}``, the
+    basket's simple return is ``R_t = sum_c x_{t,c}`` with ``x_{t,c} = w_{t-1,c} R_{t,c}``, so
+    ``Var(R) = sum_c Cov(x_c, R)``. Each constituent's share of the variance is
+    ``Cov(x_c, R) / Var(R)`` - for constant weights exactly the Euler term
+    ``w_c (Sigma w)_c / (w' Sigma w)`` - and its contribution is that share times the basket's
+    volatility, so the contributions sum to the volatility.
+
+    Parameters
+    ----------
+    weights : ndarray, shape (T, n)
+        Start-of-day weights (row t-1 for return t).
+    returns : ndarray, shape (T, n)
+        Constituent simple returns in the numeraire.
+    volatility_total : float, optional
+        The volatility to split (default: that of ``sum_c x_c``, annualised).
+
+    Returns
+    -------
+    ndarray, shape (n,)
+    """
+    x = np.asarray(weights, dtype=np.float64) * np.asarray(returns, dtype=np.float64)
+    x = np.where(np.isnan(x), 0.0, x)
+    total = x.sum(axis=1)
+    tc = total - total.mean()
+    var = tc @ tc
+    cov = (x - x.mean(axis=0)).T @ tc
+    if volatility_total is None:
+        volatility_total = float(np.sqrt(var / (len(total) - 1) * _check_ppy(periods_per_year)))
+    if var == 0:
+        return np.zeros(x.shape[1])
+    return cov / var * volatility_total
+
+
+def basket_metrics(
+    values: np.ndarray,
+    prices: np.ndarray,
+    numeraire_prices: np.ndarray,
+    weights: np.ndarray,
+    periods_per_year: float = PERIODS_PER_YEAR,
+) -> dict[str, np.ndarray]:
+    """Every backtest figure for K numeraires at once (vectorised; used by ``backtest``).
+
+    Parameters
+    ----------
+    values : ndarray (T, K)
+        Basket value in each numeraire.
+    prices : ndarray (T, n)
+        USD per unit of each constituent (NaN allowed where a constituent is not held).
+    numeraire_prices : ndarray (T, K)
+        USD per unit of each numeraire.
+    weights : ndarray (T, n)
+        Realised weights after each day's close.
+
+    Returns
+    -------
+    dict of str to ndarray
+        Per numeraire (K,): ``volatility``, ``total_return``, ``annualized_return``,
+        ``max_drawdown`` and its ``peak``/``trough``/``recovery`` rows, ``worst_day`` and its
+        row, ``var_95``, ``es_95``, ``var_99``, ``es_99``. Per constituent and numeraire
+        (n, K): ``constituent_volatility``, ``tracking_error``, ``correlation``,
+        ``risk_contribution``.
+    """
+    ppy = _check_ppy(periods_per_year)
+    t = values.shape[0]
+    if t < 3:
+        raise DataError("a backtest needs at least three dates for volatility; widen the range")
+    sq = np.sqrt(ppy)
+    lv = np.log(values)
+    r = np.diff(lv, axis=0)                                   # (T-1, K)
+    vol = r.std(axis=0, ddof=1) * sq
+    simple = np.expm1(r)
+    lc = np.diff(np.log(prices), axis=0)                      # (T-1, n)
+    lk = np.diff(np.log(numeraire_prices), axis=0)            # (T-1, K)
+    rc = lc[:, :, None] - lk[:, None, :]                      # (T-1, n, K)
+    nan = bool(np.isnan(rc).any())
+    std = np.nanstd if nan else np.std
+    mean = np.nanmean if nan else np.mean
+    cvol = std(rc, axis=0, ddof=1) * sq
+    diff = r[:, None, :] - rc
+    te = std(diff, axis=0, ddof=1) * sq
+    rd = r[:, None, :] - mean(r, axis=0)
+    cd = rc - mean(rc, axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cov = mean(rd * cd, axis=0)
+        corr = cov / (np.sqrt(mean(rd * rd, axis=0)) * np.sqrt(mean(cd * cd, axis=0)))
+    # Euler contributions from start-of-day weights and simple constituent returns
+    x = weights[:-1, :, None] * np.expm1(rc)
+    x = np.where(np.isnan(x), 0.0, x)
+    xt = x.sum(axis=1)                                        # (T-1, K)
+    xtc = xt - xt.mean(axis=0)
+    xc = x - x.mean(axis=0)
+    var_x = (xtc * xtc).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(var_x > 0, (xc * xtc[:, None, :]).sum(axis=0) / var_x, 0.0)
+    contrib = share * vol
+    losses = -simple
+    q = np.quantile(losses, [0.95, 0.99], axis=0)             # (2, K)
+    tail95 = losses >= q[0]
+    tail99 = losses >= q[1]
+    es95 = (losses * tail95).sum(axis=0) / tail95.sum(axis=0)
+    es99 = (losses * tail99).sum(axis=0) / tail99.sum(axis=0)
+    depth, peak, trough, rec = _drawdown_rows(values)
+    worst = simple.argmin(axis=0)
+    growth = values[-1] / values[0]
+    return {
+        "volatility": vol,
+        "total_return": growth - 1.0,
+        "annualized_return": growth ** (ppy / (t - 1)) - 1.0,
+        "max_drawdown": depth,
+        "max_drawdown_peak": peak,
+        "max_drawdown_trough": trough,
+        "max_drawdown_recovery": rec,
+        "worst_day": simple[worst, np.arange(values.shape[1])],
+        "worst_day_row": worst + 1,
+        "var_95": q[0],
+        "es_95": es95,
+        "var_99": q[1],
+        "es_99": es99,
+        "constituent_volatility": cvol,
+        "tracking_error": te,
+        "correlation": corr,
+        "risk_contribution": contrib,
+    }

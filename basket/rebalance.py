@@ -1,0 +1,219 @@
+"""Rebalancing rules (pure): when a basket's currency amounts are reset, and to what.
+
+Every rule is a frozen dataclass implementing :class:`RebalanceRule`; :func:`parse_rule` reads
+the compact strings the CLI and the seeds use:
+
+=================  ==========================================================================
+``none``           fixed amounts, buy and hold (the SDR between reviews; the Libra default)
+``monthly``        reset to the target weights on the first trading day of each month,
+``quarterly``      ... of each quarter,
+``annual``         ... of each year (value-preserving, at that day's rates; the ``bt``
+                   convention). A calendar rule also starts the backtest at target weights.
+``band:0.05``      reset when any weight leaves ``target ± 0.05`` (absolute); starts at target
+``review:5y``      every 5 years, new amounts from the average rates of the 3 months ending on
+                   the transition day, scaled so the value is continuous (the SDR method);
+                   ``review:5y:6m`` sets a 6-month window
+=================  ==========================================================================
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+import pandas as pd
+
+from .errors import SpecError
+
+__all__ = ["Band", "Calendar", "NoRebalance", "RebalanceRule", "Review", "parse_rule"]
+
+RULE_HELP = "none, monthly, quarterly, annual, band:0.05 or review:5y"
+
+
+@runtime_checkable
+class RebalanceRule(Protocol):
+    """A rebalancing rule: its name and the calendar dates it may reset on."""
+
+    @property
+    def label(self) -> str: ...
+
+    def calendar_resets(self, dates: pd.DatetimeIndex) -> np.ndarray:
+        """Row indices at which the rule resets regardless of prices (may be empty)."""
+        ...
+
+
+@dataclass(frozen=True)
+class NoRebalance:
+    """Fixed amounts: never reset."""
+
+    @property
+    def label(self) -> str:
+        return "none"
+
+    def calendar_resets(self, dates: pd.DatetimeIndex) -> np.ndarray:
+        return np.zeros(0, dtype=np.intp)
+
+
+_FREQ = {"monthly": "M", "quarterly": "Q", "annual": "Y"}
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Reset to target weights on the first trading day of each month, quarter or year.
+
+    Parameters
+    ----------
+    frequency : {"monthly", "quarterly", "annual"}
+    """
+
+    frequency: str
+
+    def __post_init__(self) -> None:
+        if self.frequency not in _FREQ:
+            raise SpecError(f"unknown calendar frequency {self.frequency!r}; use {RULE_HELP}")
+
+    @property
+    def label(self) -> str:
+        return self.frequency
+
+    def calendar_resets(self, dates: pd.DatetimeIndex) -> np.ndarray:
+        """The first row and every row whose period differs from the previous row's."""
+        if len(dates) == 0:
+            return np.zeros(0, dtype=np.intp)
+        freq = self.frequency
+        key = dates.year.to_numpy() * 12
+        if freq == "monthly":
+            key = key + dates.month.to_numpy()
+        elif freq == "quarterly":
+            key = key + (dates.month.to_numpy() - 1) // 3
+        change = np.empty(len(dates), dtype=bool)
+        change[0] = True
+        change[1:] = key[1:] != key[:-1]
+        return np.flatnonzero(change)
+
+
+@dataclass(frozen=True)
+class Band:
+    """Reset when any weight leaves ``target ± width`` (absolute weight units).
+
+    Parameters
+    ----------
+    width : float
+        Tolerance band, e.g. ``0.05`` for five percentage points. Must be in (0, 1).
+    """
+
+    width: float
+
+    def __post_init__(self) -> None:
+        if not (0.0 < self.width < 1.0):
+            raise SpecError(f"band width {self.width!r} must be between 0 and 1, e.g. band:0.05")
+
+    @property
+    def label(self) -> str:
+        return f"band:{self.width:g}"
+
+    def calendar_resets(self, dates: pd.DatetimeIndex) -> np.ndarray:
+        return np.zeros(1 if len(dates) else 0, dtype=np.intp)
+
+
+@dataclass(frozen=True)
+class Review:
+    """SDR-style review: new amounts every ``years`` years from window-average rates.
+
+    At each transition day T (the first trading day on or after each ``years``-year
+    anniversary of the start), amounts ``a_i = k * w_i / xbar_i`` where ``xbar_i`` is the
+    average of currency i's USD price over the ``window_months`` months ending on T, and ``k``
+    makes the value on T equal to the old amounts' value on T.
+
+    Parameters
+    ----------
+    years : int
+        Years between reviews (the IMF reviews every 5).
+    window_months : int, default 3
+        Averaging window (the IMF uses the three months ending on the transition day).
+    """
+
+    years: int
+    window_months: int = 3
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.years, int) and self.years >= 1):
+            raise SpecError(f"review period {self.years!r} must be a whole number of years >= 1")
+        if not (isinstance(self.window_months, int) and self.window_months >= 1):
+            raise SpecError(f"review window {self.window_months!r} must be >= 1 month")
+
+    @property
+    def label(self) -> str:
+        suffix = "" if self.window_months == 3 else f":{self.window_months}m"
+        return f"review:{self.years}y{suffix}"
+
+    def calendar_resets(self, dates: pd.DatetimeIndex) -> np.ndarray:
+        if len(dates) == 0:
+            return np.zeros(0, dtype=np.intp)
+        first = dates[0]
+        out = []
+        k = 1
+        while True:
+            anniversary = first + pd.DateOffset(years=self.years * k)
+            if anniversary > dates[-1]:
+                break
+            out.append(int(dates.searchsorted(anniversary)))
+            k += 1
+        return np.asarray(sorted(set(out)), dtype=np.intp)
+
+    def window_start(self, day: pd.Timestamp) -> pd.Timestamp:
+        """First calendar day of the averaging window ending on ``day``."""
+        return day - pd.DateOffset(months=self.window_months) + pd.Timedelta(days=1)
+
+
+_BAND = re.compile(r"^band:(?P<w>[0-9]*\.?[0-9]+(?:e-?[0-9]+)?)(?P<pct>%?)$")
+_REVIEW = re.compile(r"^review:(?P<y>[0-9]+)y?(?::(?P<m>[0-9]+)m)?$")
+
+
+def parse_rule(rule: str | RebalanceRule | None) -> RebalanceRule:
+    """Parse a rebalancing rule string (``none``, ``quarterly``, ``band:0.05``, ``review:5y``).
+
+    Parameters
+    ----------
+    rule : str, RebalanceRule or None
+        ``None`` means ``"none"``; a rule object is returned as is.
+
+    Returns
+    -------
+    RebalanceRule
+
+    Raises
+    ------
+    SpecError
+        If the string is not a known rule.
+
+    Examples
+    --------
+    >>> parse_rule("band:0.05")
+    Band(width=0.05)
+    >>> parse_rule("review:5y")
+    Review(years=5, window_months=3)
+    """
+    if rule is None:
+        return NoRebalance()
+    if isinstance(rule, (NoRebalance, Calendar, Band, Review)):
+        return rule
+    if not isinstance(rule, str):
+        raise SpecError(f"rebalancing rule {rule!r} is not a string; use {RULE_HELP}")
+    text = rule.strip().lower()
+    if text in ("none", "buy-and-hold", "hold"):
+        return NoRebalance()
+    if text in ("annually", "yearly"):
+        text = "annual"
+    if text in _FREQ:
+        return Calendar(text)
+    m = _BAND.match(text)
+    if m:
+        width = float(m.group("w")) / (100.0 if m.group("pct") else 1.0)
+        return Band(width)
+    m = _REVIEW.match(text)
+    if m:
+        return Review(int(m.group("y")), int(m.group("m") or 3))
+    raise SpecError(f"unknown rebalancing rule {rule!r}; use {RULE_HELP}")

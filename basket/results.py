@@ -1,0 +1,160 @@
+"""Result objects (frozen dataclasses of pandas frames) with ``summary()``, ``to_frame()``,
+``to_dict()`` and an HTML view for Jupyter."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .metrics import PERIODS_PER_YEAR, rolling_volatility
+from .spec import BasketSpec
+
+__all__ = ["BacktestResult"]
+
+HEADLINE = [
+    "volatility", "total_return", "annualized_return", "max_drawdown", "worst_day",
+    "var_95", "es_95", "var_99", "es_99",
+]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (pd.Timestamp, np.datetime64)):
+        ts = pd.Timestamp(value)
+        return None if ts is pd.NaT else ts.date().isoformat()
+    if isinstance(value, (np.floating, float)):
+        f = float(value)
+        return f if math.isfinite(f) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    if value is None or value is pd.NaT:
+        return None
+    return value
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    """What :func:`basket.backtest` returns.
+
+    Attributes
+    ----------
+    spec : BasketSpec
+        The basket valued.
+    rule : str
+        The rebalancing rule applied (``none``, ``quarterly``, ``band:0.05`` ...).
+    source : str
+        The FX source.
+    values : pandas.DataFrame
+        Value of one unit of the basket per date (rows) in each numeraire (columns):
+        USD for the ``USD`` column, euros for ``EUR``, and so on.
+    units : pandas.DataFrame
+        Currency amounts held after each day's close.
+    weights : pandas.DataFrame
+        Value shares after each day's close (the same in every numeraire).
+    rebalance_dates : pandas.DatetimeIndex
+        Dates on which the amounts were reset (rebalancing or a new amounts period).
+    metrics : pandas.DataFrame
+        One row per numeraire: ``volatility`` (annualised, daily log returns), ``total_return``,
+        ``annualized_return``, ``max_drawdown`` with ``max_drawdown_peak``/``_trough``/
+        ``_recovery`` dates, ``worst_day`` (simple return) and ``worst_day_date``, historical
+        ``var_95``, ``es_95``, ``var_99``, ``es_99`` (positive loss fractions of one day).
+    constituent_volatility : pandas.DataFrame
+        Rows numeraires, columns constituents: each currency held alone, measured in the
+        numeraire (a holder's alternative to the basket).
+    tracking_error, correlation : pandas.DataFrame
+        The basket against each constituent (rows numeraires, columns constituents).
+    risk_contribution : pandas.DataFrame
+        Euler contributions to the basket's volatility; each row sums to ``metrics.volatility``.
+    periods_per_year : float
+        Annualisation used.
+    """
+
+    spec: BasketSpec
+    rule: str
+    source: str
+    values: pd.DataFrame
+    units: pd.DataFrame
+    weights: pd.DataFrame
+    rebalance_dates: pd.DatetimeIndex
+    metrics: pd.DataFrame
+    constituent_volatility: pd.DataFrame
+    tracking_error: pd.DataFrame
+    correlation: pd.DataFrame
+    risk_contribution: pd.DataFrame
+    periods_per_year: float = PERIODS_PER_YEAR
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def start(self) -> pd.Timestamp:
+        """First date valued."""
+        return pd.Timestamp(self.values.index[0])
+
+    @property
+    def end(self) -> pd.Timestamp:
+        """Last date valued."""
+        return pd.Timestamp(self.values.index[-1])
+
+    @property
+    def numeraires(self) -> list[str]:
+        """The numeraires, in the order asked."""
+        return [str(c) for c in self.values.columns]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The daily values, one column per numeraire (a copy)."""
+        return self.values.copy()
+
+    def rolling_volatility(self, window: int = PERIODS_PER_YEAR) -> pd.DataFrame:
+        """Trailing ``window``-day annualised volatility of the basket in each numeraire."""
+        out = rolling_volatility(self.values, window, self.periods_per_year)
+        assert isinstance(out, pd.DataFrame)
+        return out
+
+    def summary(self) -> pd.DataFrame:
+        """The headline table: per numeraire, the basket's volatility beside each constituent's.
+
+        Columns: ``volatility``, ``total_return``, ``max_drawdown``, ``worst_day``, ``var_95``,
+        ``es_95``, then ``vol_<CCY>`` for each constituent held alone.
+        """
+        head = self.metrics.loc[:, ["volatility", "total_return", "max_drawdown", "worst_day",
+                                    "var_95", "es_95"]]
+        alone = self.constituent_volatility.add_prefix("vol_")
+        return pd.concat([head, alone], axis=1)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready figures: the basket, the period, and ``metrics`` keyed by numeraire."""
+        metrics: dict[str, Any] = {}
+        for k in self.metrics.index:
+            row = {col: _jsonable(v) for col, v in self.metrics.loc[k].items()}
+            for name in ("constituent_volatility", "tracking_error", "correlation",
+                         "risk_contribution"):
+                frame: pd.DataFrame = getattr(self, name)
+                row[name] = {c: _jsonable(v) for c, v in frame.loc[k].items()}
+            metrics[str(k)] = row
+        return {
+            "basket": self.spec.name,
+            "rebalance": self.rule,
+            "source": self.source,
+            "start": self.start.date().isoformat(),
+            "end": self.end.date().isoformat(),
+            "dates": len(self.values),
+            "periods_per_year": self.periods_per_year,
+            "rebalance_count": len(self.rebalance_dates),
+            "metrics": metrics,
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"BacktestResult(basket={self.spec.name!r}, rule={self.rule!r}, "
+            f"{self.start.date()}..{self.end.date()}, numeraires={self.numeraires})"
+        )
+
+    def _repr_html_(self) -> str:
+        title = (
+            f"<h4>Backtest of {self.spec.title or self.spec.name} ({self.rule}), "
+            f"{self.start.date()} to {self.end.date()}, source {self.source}</h4>"
+        )
+        table = self.summary().to_html(float_format=lambda x: f"{x:.4f}")
+        return title + table
