@@ -50,11 +50,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import gzip
+import io
 import os
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TextIO
 
 import numpy as np
 import pandas as pd
@@ -85,7 +85,7 @@ class _Reader:
         self.quote = quote
         self.codes: list[str] = []
         self._col: dict[str, int] = {}
-        self._dates: dict[str, str] = {}
+        self._dates: set[str] = set()
         self.date_keys: list[str] = []
         self.cols: list[int] = []
         self.values: list[float] = []
@@ -113,9 +113,8 @@ class _Reader:
         return text.upper()
 
     def date(self, text: str, line: int) -> str:
-        key = self._dates.get(text)
-        if key is not None:
-            return key
+        if text in self._dates:
+            return text
         ok = _DATE.fullmatch(text) is not None
         if ok:
             try:
@@ -127,7 +126,7 @@ class _Reader:
                 line,
                 f"date {text!r} is not an ISO date; write dates as YYYY-MM-DD, e.g. 2019-06-18",
             )
-        self._dates[text] = text
+        self._dates.add(text)
         return text
 
     def add(self, date: str, code: str, text: str, line: int) -> None:
@@ -184,7 +183,7 @@ class _Reader:
         if self.quote == "units_per_usd":
             values = 1.0 / values
         elif self.quote == "units_per_eur":
-            if "USD" not in self._col:
+            if "USD" not in self._col or np.isnan(values[:, codes.index("USD")]).all():
                 raise self.fail(
                     header_line,
                     "quote='units_per_eur' needs USD rates (USD per EUR) and the file has "
@@ -216,9 +215,9 @@ class _Reader:
         return out.loc[out.notna().any(axis=1)]
 
 
-def _records(handle: TextIO, name: str) -> Iterator[tuple[int, list[str]]]:
+def _records(text: str, name: str) -> Iterator[tuple[int, list[str]]]:
     """Yield ``(line, cells)`` for each non-blank record, cells stripped, line 1-based."""
-    reader = csv.reader(handle, strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     end = 0
     try:
         for row in reader:
@@ -229,11 +228,6 @@ def _records(handle: TextIO, name: str) -> Iterator[tuple[int, list[str]]]:
     except csv.Error as exc:
         raise DataError(
             f"{name} line {reader.line_num}: not valid CSV ({exc}); check quotes and delimiters"
-        ) from exc
-    except UnicodeDecodeError as exc:
-        raise DataError(
-            f"{name} line {reader.line_num + 1}: not UTF-8 text ({exc.reason}); "
-            "save the file as UTF-8"
         ) from exc
 
 
@@ -329,10 +323,20 @@ def _read_long(
         rd.add(date, code, cells[i_rate], line)
 
 
-def _open(path: Path) -> TextIO:
+def _read_text(path: Path) -> str:
+    """Return the file's text (``.gz`` decompressed, UTF-8, a byte-order mark dropped)."""
     if path.suffix.lower() == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
-    return path.open(encoding="utf-8-sig", newline="")
+        with gzip.open(path, "rb") as fh:
+            payload = fh.read()
+    else:
+        payload = path.read_bytes()
+    try:
+        return payload.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = payload[: exc.start].count(b"\n") + 1
+        raise DataError(
+            f"{path.name} line {line}: not UTF-8 text ({exc.reason}); save the file as UTF-8"
+        ) from exc
 
 
 def read_rates(path: str | os.PathLike[str], quote: Quote = "usd_per_unit") -> pd.DataFrame:
@@ -363,24 +367,24 @@ def read_rates(path: str | os.PathLike[str], quote: Quote = "usd_per_unit") -> p
     _check_quote(quote, p.name)
     rd = _Reader(p.name, quote)
     try:
-        with _open(p) as handle:
-            records = _records(handle, p.name)
-            first = next(records, None)
-            if first is None:
-                raise rd.fail(
-                    1,
-                    "the file is empty; write a header such as 'date,EUR,JPY' (wide) or "
-                    "'date,currency,rate' (long), then one row per date",
-                )
-            header_line, header = first
-            if {"currency", "rate"} & {h.lower() for h in header}:
-                _read_long(header, header_line, records, rd)
-            else:
-                _read_wide(header, header_line, records, rd)
+        text = _read_text(p)
     except FileNotFoundError as exc:
         raise DataError(f"CSV file {str(p)!r} does not exist; check the path") from exc
     except (OSError, EOFError) as exc:
         raise DataError(f"cannot read the CSV file {str(p)!r} ({exc}); check the path") from exc
+    records = _records(text, p.name)
+    first = next(records, None)
+    if first is None:
+        raise rd.fail(
+            1,
+            "the file is empty; write a header such as 'date,EUR,JPY' (wide) or "
+            "'date,currency,rate' (long), then one row per date",
+        )
+    header_line, header = first
+    if {"currency", "rate"} & {h.lower() for h in header}:
+        _read_long(header, header_line, records, rd)
+    else:
+        _read_wide(header, header_line, records, rd)
     return rd.frame(header_line)
 
 

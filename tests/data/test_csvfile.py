@@ -58,11 +58,12 @@ def test_fixture_wide_and_long_give_identical_panels() -> None:
 
 
 def test_fixture_matches_ecb_to_its_rounding() -> None:
-    # the fixtures are the ECB rates rounded to 8 significant digits (fixtures/csv/README.md)
+    # the fixtures are the ECB rates rounded to 8 significant digits (fixtures/csv/README.md):
+    # half a unit in the 8th digit is at most 5e-8 relative
     codes = ["EUR", "GBP", "JPY", "SGD"]
     csv = basket.load_fx(codes, source=str(FIXTURES / "libra_2019_wide.csv"))
     ecb = basket.load_fx(codes, start="2019-06-17", end="2019-06-28")
-    np.testing.assert_allclose(csv.to_numpy(), ecb.to_numpy(), rtol=1e-8, atol=0)
+    np.testing.assert_allclose(csv.to_numpy(), ecb.to_numpy(), rtol=5e-8, atol=0)
 
 
 def test_wide_and_long_identical_any_header_case_and_row_order(tmp_path: Path) -> None:
@@ -148,10 +149,13 @@ def test_gzip_file(tmp_path: Path) -> None:
 
 def test_bom_crlf_blank_lines_and_trailing_empty_column(tmp_path: Path) -> None:
     path = tmp_path / "rates.csv"
-    path.write_bytes(b"\xef\xbb\xbfdate,EUR,\r\n\r\n2019-06-18,1.12,\r\n2019-06-19,N/A,\r\n")
+    path.write_bytes(
+        b"\xef\xbb\xbfdate,EUR,JPY,\r\n\r\n2019-06-18,1.12,0.0092,\r\n2019-06-19,N/A,0.0093,\r\n"
+    )
     raw = CsvSource(path).history()
-    assert list(raw.columns) == ["USD", "EUR"]
+    assert list(raw.columns) == ["USD", "EUR", "JPY"]
     assert raw["EUR"].iloc[0] == 1.12 and np.isnan(raw["EUR"].iloc[1])
+    assert raw["JPY"].tolist() == [0.0092, 0.0093]
 
 
 # --- quote conventions (hand computations) ---------------------------------------------------
@@ -180,9 +184,7 @@ def test_units_per_eur_ecb_style(tmp_path: Path) -> None:
     # ECB style: USD = 1.12 USD per EUR, JPY = 121.0 JPY per EUR, GBP = 0.89 GBP per EUR;
     # by hand: USD per JPY = 1.12 / 121.0, USD per GBP = 1.12 / 0.89, USD per EUR = 1.12
     path = write(tmp_path, "date,USD,JPY,GBP\n2019-06-18,1.12,121.0,0.89\n")
-    panel = basket.load_fx(
-        ["USD", "EUR", "JPY", "GBP"], source=str(path), quote="units_per_eur"
-    )
+    panel = basket.load_fx(["USD", "EUR", "JPY", "GBP"], source=str(path), quote="units_per_eur")
     assert panel.iloc[0].tolist() == pytest.approx(
         [1.0, 1.12, 1.12 / 121.0, 1.12 / 0.89], rel=1e-15
     )
@@ -227,93 +229,215 @@ def test_unknown_quote_lists_the_choices(tmp_path: Path, quote: str) -> None:
 # --- bad files: one-line messages with the file name and the line ---------------------------
 
 BAD_FILES = {
-    "non_numeric_wide": ("date,EUR,JPY\n2019-06-18,1.12,0.0092\n2019-06-19,1.13,abc\n",
-                         "usd_per_unit", r"line 3: rate 'abc' for JPY is not a number"),
-    "non_numeric_long": ("date,currency,rate\n2019-06-18,EUR,1.12\n2019-06-18,JPY,1,5\n",
-                         "usd_per_unit", r"line 3: 4 fields but the header has 3"),
-    "comma_decimal_long": ("date,currency,rate\n2019-06-18,EUR,1.12\n2019-06-18,JPY,\"1,5\"\n",
-                           "usd_per_unit", r"line 3: rate '1,5' for JPY is not a number"),
-    "nan_text": ("date,EUR\n2019-06-18,nan\n", "usd_per_unit",
-                 r"line 2: rate 'nan' for EUR is not a number"),
-    "inf_text": ("date,EUR\n2019-06-18,inf\n", "usd_per_unit",
-                 r"line 2: rate 'inf' for EUR is not a number"),
-    "overflow": ("date,EUR\n2019-06-18,1e999\n", "usd_per_unit",
-                 r"line 2: rate 1e999 for EUR is not a positive finite number"),
-    "zero_rate": ("date,EUR\n2019-06-18,1.12\n2019-06-19,0\n", "usd_per_unit",
-                  r"line 3: rate 0 for EUR is not a positive finite number"),
-    "negative_rate_long": ("date,currency,rate\n2019-06-18,EUR,1.12\n2019-06-19,EUR,-1.1\n",
-                           "usd_per_unit", r"line 3: rate -1.1 for EUR is not a positive"),
-    "negative_zero": ("date,EUR\n2019-06-18,-0.0\n", "units_per_usd",
-                      r"line 2: rate -0.0 for EUR is not a positive"),
-    "duplicate_date": ("date,EUR\n2019-06-18,1.12\n2019-06-19,1.13\n2019-06-18,1.14\n",
-                       "usd_per_unit",
-                       r"line 4: date 2019-06-18 already has a row on line 2; keep one row"),
-    "duplicate_pair": ("date,currency,rate\n2019-06-18,EUR,1.12\n2019-06-18,JPY,0.0092\n"
-                       "2019-06-18,eur,1.12\n", "usd_per_unit",
-                       r"line 4: EUR on 2019-06-18 already has a rate on line 2"),
-    "day_first_date": ("date,EUR\n2019-06-18,1.12\n19/06/2019,1.13\n", "usd_per_unit",
-                       r"line 3: date '19/06/2019' is not an ISO date; write dates as YYYY-MM-DD"),
-    "slash_date": ("date,EUR\n2019/06/18,1.12\n", "usd_per_unit",
-                   r"line 2: date '2019/06/18' is not an ISO date"),
-    "impossible_date_long": ("date,currency,rate\n2019-02-28,EUR,1.12\n2019-02-30,EUR,1.13\n",
-                             "usd_per_unit", r"line 3: date '2019-02-30' is not an ISO date"),
-    "datetime_not_date": ("date,EUR\n2019-06-18 00:00:00,1.12\n", "usd_per_unit",
-                          r"line 2: date '2019-06-18 00:00:00' is not an ISO date"),
+    "non_numeric_wide": (
+        "date,EUR,JPY\n2019-06-18,1.12,0.0092\n2019-06-19,1.13,abc\n",
+        "usd_per_unit",
+        r"line 3: rate 'abc' for JPY is not a number",
+    ),
+    "non_numeric_long": (
+        "date,currency,rate\n2019-06-18,EUR,1.12\n2019-06-18,JPY,1,5\n",
+        "usd_per_unit",
+        r"line 3: 4 fields but the header has 3",
+    ),
+    "comma_decimal_long": (
+        'date,currency,rate\n2019-06-18,EUR,1.12\n2019-06-18,JPY,"1,5"\n',
+        "usd_per_unit",
+        r"line 3: rate '1,5' for JPY is not a number",
+    ),
+    "nan_text": (
+        "date,EUR\n2019-06-18,nan\n",
+        "usd_per_unit",
+        r"line 2: rate 'nan' for EUR is not a number",
+    ),
+    "inf_text": (
+        "date,EUR\n2019-06-18,inf\n",
+        "usd_per_unit",
+        r"line 2: rate 'inf' for EUR is not a number",
+    ),
+    "overflow": (
+        "date,EUR\n2019-06-18,1e999\n",
+        "usd_per_unit",
+        r"line 2: rate 1e999 for EUR is not a positive finite number",
+    ),
+    "zero_rate": (
+        "date,EUR\n2019-06-18,1.12\n2019-06-19,0\n",
+        "usd_per_unit",
+        r"line 3: rate 0 for EUR is not a positive finite number",
+    ),
+    "negative_rate_long": (
+        "date,currency,rate\n2019-06-18,EUR,1.12\n2019-06-19,EUR,-1.1\n",
+        "usd_per_unit",
+        r"line 3: rate -1.1 for EUR is not a positive",
+    ),
+    "negative_zero": (
+        "date,EUR\n2019-06-18,-0.0\n",
+        "units_per_usd",
+        r"line 2: rate -0.0 for EUR is not a positive",
+    ),
+    "duplicate_date": (
+        "date,EUR\n2019-06-18,1.12\n2019-06-19,1.13\n2019-06-18,1.14\n",
+        "usd_per_unit",
+        r"line 4: date 2019-06-18 already has a row on line 2; keep one row",
+    ),
+    "duplicate_pair": (
+        "date,currency,rate\n2019-06-18,EUR,1.12\n2019-06-18,JPY,0.0092\n2019-06-18,eur,1.12\n",
+        "usd_per_unit",
+        r"line 4: EUR on 2019-06-18 already has a rate on line 2",
+    ),
+    "day_first_date": (
+        "date,EUR\n2019-06-18,1.12\n19/06/2019,1.13\n",
+        "usd_per_unit",
+        r"line 3: date '19/06/2019' is not an ISO date; write dates as YYYY-MM-DD",
+    ),
+    "slash_date": (
+        "date,EUR\n2019/06/18,1.12\n",
+        "usd_per_unit",
+        r"line 2: date '2019/06/18' is not an ISO date",
+    ),
+    "impossible_date_long": (
+        "date,currency,rate\n2019-02-28,EUR,1.12\n2019-02-30,EUR,1.13\n",
+        "usd_per_unit",
+        r"line 3: date '2019-02-30' is not an ISO date",
+    ),
+    "datetime_not_date": (
+        "date,EUR\n2019-06-18 00:00:00,1.12\n",
+        "usd_per_unit",
+        r"line 2: date '2019-06-18 00:00:00' is not an ISO date",
+    ),
     "empty_date": ("date,EUR\n,1.12\n", "usd_per_unit", r"line 2: date '' is not an ISO date"),
-    "long_header_code": ("date,EURO\n2019-06-18,1.12\n", "usd_per_unit",
-                         r"line 1: header column 'EURO' is not a three-letter ISO currency code"),
-    "digit_header_code": ("date,EUR,E1R\n2019-06-18,1.12,1\n", "usd_per_unit",
-                          r"line 1: header column 'E1R' is not a three-letter"),
-    "twice_header_code": ("date,EUR,eur\n2019-06-18,1.12,1.12\n", "usd_per_unit",
-                          r"line 1: currency EUR has two columns"),
-    "no_date_column": ("day,EUR\n2019-06-18,1.12\n", "usd_per_unit",
-                       r"line 1: no 'date' column in the header 'day,EUR'"),
-    "semicolons": ("date;EUR\n2019-06-18;1.12\n", "usd_per_unit",
-                   r"line 1: no 'date' column .*comma-separated"),
-    "long_bad_code": ("date,currency,rate\n2019-06-18,EUR,1.12\n2019-06-18,euro,1.12\n",
-                      "usd_per_unit", r"line 3: currency 'euro' is not a three-letter"),
-    "long_empty_code": ("date,currency,rate\n2019-06-18,,1.12\n", "usd_per_unit",
-                        r"line 2: currency '' is not a three-letter"),
+    "long_header_code": (
+        "date,EURO\n2019-06-18,1.12\n",
+        "usd_per_unit",
+        r"line 1: header column 'EURO' is not a three-letter ISO currency code",
+    ),
+    "digit_header_code": (
+        "date,EUR,E1R\n2019-06-18,1.12,1\n",
+        "usd_per_unit",
+        r"line 1: header column 'E1R' is not a three-letter",
+    ),
+    "twice_header_code": (
+        "date,EUR,eur\n2019-06-18,1.12,1.12\n",
+        "usd_per_unit",
+        r"line 1: currency EUR has two columns",
+    ),
+    "no_date_column": (
+        "day,EUR\n2019-06-18,1.12\n",
+        "usd_per_unit",
+        r"line 1: no 'date' column in the header 'day,EUR'",
+    ),
+    "semicolons": (
+        "date;EUR\n2019-06-18;1.12\n",
+        "usd_per_unit",
+        r"line 1: no 'date' column .*comma-separated",
+    ),
+    "long_bad_code": (
+        "date,currency,rate\n2019-06-18,EUR,1.12\n2019-06-18,euro,1.12\n",
+        "usd_per_unit",
+        r"line 3: currency 'euro' is not a three-letter",
+    ),
+    "long_empty_code": (
+        "date,currency,rate\n2019-06-18,,1.12\n",
+        "usd_per_unit",
+        r"line 2: currency '' is not a three-letter",
+    ),
     "empty_file": ("", "usd_per_unit", r"line 1: the file is empty"),
     "blank_file": ("\n  \n\n", "usd_per_unit", r"line 1: the file is empty"),
-    "header_only_wide": ("date,EUR,JPY\n", "usd_per_unit",
-                         r"line 1: header only, no rows of rates"),
-    "header_only_long": ("date,currency,rate\n\n", "usd_per_unit",
-                         r"line 1: header only, no rows of rates"),
-    "no_rate_at_all": ("date,EUR\n2019-06-18,\n2019-06-19,N/A\n", "usd_per_unit",
-                       r"line 1: no rate in any row"),
-    "long_extra_column": ("date,currency,rate,source\n2019-06-18,EUR,1.12,ecb\n",
-                          "usd_per_unit",
-                          r"line 1: a long file needs exactly the columns date, currency, rate "
-                          r".*remove 'source'"),
-    "long_missing_column": ("Date,Rate\n2019-06-18,1.12\n", "usd_per_unit",
-                            r"line 1: a long file needs exactly .*add 'currency'"),
-    "long_twice_column": ("date,currency,rate,Rate\n2019-06-18,EUR,1.12,1.12\n",
-                          "usd_per_unit", r"line 1: a long file needs exactly"),
-    "short_row": ("date,EUR,JPY\n2019-06-18,1.12,0.0092\n2019-06-19,1.13\n", "usd_per_unit",
-                  r"line 3: 2 fields but the header has 3"),
-    "long_row": ("date,EUR\n2019-06-18,1.12,7\n", "usd_per_unit",
-                 r"line 2: 3 fields but the header has 2"),
-    "unnamed_column_with_values": ("date,EUR,\n2019-06-18,1.12,7\n", "usd_per_unit",
-                                   r"line 2: value '7' in column 3, which has no header"),
-    "usd_not_one": ("date,USD,EUR\n2019-06-18,1,1.12\n2019-06-19,1.12,1.13\n", "usd_per_unit",
-                    r"line 3: USD rate is 1.12 but USD per USD is 1 .*quote='units_per_eur'"),
-    "usd_not_one_per_usd": ("date,currency,rate\n2019-06-18,USD,0.9\n", "units_per_usd",
-                            r"line 2: USD rate is 0.9 but USD per USD is 1"),
-    "eur_not_one_per_eur": ("date,USD,EUR\n2019-06-18,1.12,0.89\n", "units_per_eur",
-                            r"line 2: EUR rate is 0.89 but EUR per EUR is 1"),
-    "per_eur_without_usd": ("date,JPY\n2019-06-18,121.0\n", "units_per_eur",
-                            r"line 1: quote='units_per_eur' needs USD rates"),
-    "blank_lines_counted": ("date,EUR\n\n2019-06-18,1.12\n\n\n2019-06-19,x\n", "usd_per_unit",
-                            r"line 6: rate 'x' for EUR"),
-    "crlf_counted": ("date,EUR\r\n2019-06-18,1.12\r\n2019-06-19,1.13\r\n2019-06-20,-2\r\n",
-                     "usd_per_unit", r"line 4: rate -2 for EUR"),
-    "header_after_blank_lines": ("\n\ndate,EURO\n", "usd_per_unit",
-                                 r"line 3: header column 'EURO'"),
-    "quoted_newline_counted": ("date,EUR\n\"2019-06-18\",1.12\n\"2019-06\n-19\",1.13\n",
-                               "usd_per_unit", r"line 3: date '2019-06\\n-19' is not an ISO"),
-    "unclosed_quote": ("date,EUR\n2019-06-18,1.12\n2019-06-19,\"1.13\n", "usd_per_unit",
-                       r"line 3: not valid CSV"),
+    "header_only_wide": (
+        "date,EUR,JPY\n",
+        "usd_per_unit",
+        r"line 1: header only, no rows of rates",
+    ),
+    "header_only_long": (
+        "date,currency,rate\n\n",
+        "usd_per_unit",
+        r"line 1: header only, no rows of rates",
+    ),
+    "no_rate_at_all": (
+        "date,EUR\n2019-06-18,\n2019-06-19,N/A\n",
+        "usd_per_unit",
+        r"line 1: no rate in any row",
+    ),
+    "long_extra_column": (
+        "date,currency,rate,source\n2019-06-18,EUR,1.12,ecb\n",
+        "usd_per_unit",
+        r"line 1: a long file needs exactly the columns date, currency, rate "
+        r".*remove 'source'",
+    ),
+    "long_missing_column": (
+        "Date,Rate\n2019-06-18,1.12\n",
+        "usd_per_unit",
+        r"line 1: a long file needs exactly .*add 'currency'",
+    ),
+    "long_twice_column": (
+        "date,currency,rate,Rate\n2019-06-18,EUR,1.12,1.12\n",
+        "usd_per_unit",
+        r"line 1: a long file needs exactly",
+    ),
+    "short_row": (
+        "date,EUR,JPY\n2019-06-18,1.12,0.0092\n2019-06-19,1.13\n",
+        "usd_per_unit",
+        r"line 3: 2 fields but the header has 3",
+    ),
+    "long_row": (
+        "date,EUR\n2019-06-18,1.12,7\n",
+        "usd_per_unit",
+        r"line 2: 3 fields but the header has 2",
+    ),
+    "unnamed_column_with_values": (
+        "date,EUR,\n2019-06-18,1.12,7\n",
+        "usd_per_unit",
+        r"line 2: value '7' in column 3, which has no header",
+    ),
+    "usd_not_one": (
+        "date,USD,EUR\n2019-06-18,1,1.12\n2019-06-19,1.12,1.13\n",
+        "usd_per_unit",
+        r"line 3: USD rate is 1.12 but USD per USD is 1 .*quote='units_per_eur'",
+    ),
+    "usd_not_one_per_usd": (
+        "date,currency,rate\n2019-06-18,USD,0.9\n",
+        "units_per_usd",
+        r"line 2: USD rate is 0.9 but USD per USD is 1",
+    ),
+    "eur_not_one_per_eur": (
+        "date,USD,EUR\n2019-06-18,1.12,0.89\n",
+        "units_per_eur",
+        r"line 2: EUR rate is 0.89 but EUR per EUR is 1",
+    ),
+    "per_eur_without_usd": (
+        "date,JPY\n2019-06-18,121.0\n",
+        "units_per_eur",
+        r"line 1: quote='units_per_eur' needs USD rates",
+    ),
+    "per_eur_empty_usd": (
+        "date,USD,JPY\n2019-06-18,,121.0\n",
+        "units_per_eur",
+        r"line 1: quote='units_per_eur' needs USD rates",
+    ),
+    "blank_lines_counted": (
+        "date,EUR\n\n2019-06-18,1.12\n\n\n2019-06-19,x\n",
+        "usd_per_unit",
+        r"line 6: rate 'x' for EUR",
+    ),
+    "crlf_counted": (
+        "date,EUR\r\n2019-06-18,1.12\r\n2019-06-19,1.13\r\n2019-06-20,-2\r\n",
+        "usd_per_unit",
+        r"line 4: rate -2 for EUR",
+    ),
+    "header_after_blank_lines": (
+        "\n\ndate,EURO\n",
+        "usd_per_unit",
+        r"line 3: header column 'EURO'",
+    ),
+    "quoted_newline_counted": (
+        'date,EUR\n"2019-06-18",1.12\n"2019-06\n-19",1.13\n',
+        "usd_per_unit",
+        r"line 3: date '2019-06\\n-19' is not an ISO",
+    ),
+    "unclosed_quote": (
+        'date,EUR\n2019-06-18,1.12\n2019-06-19,"1.13\n',
+        "usd_per_unit",
+        r"line 3: not valid CSV",
+    ),
 }
 
 
@@ -324,7 +448,7 @@ def test_bad_file_raises_with_file_and_line(tmp_path: Path, case: str) -> None:
     path.write_bytes(text.encode("utf-8"))
     with pytest.raises(DataError, match=r"^bad\.csv " + message) as err:
         basket.load_fx(["EUR"], source=str(path), quote=quote)
-    assert "\n" not in str(err.value).replace("\\n", "")
+    assert "\n" not in str(err.value)
 
 
 def test_bad_file_through_read_rates_and_source(tmp_path: Path) -> None:
@@ -338,7 +462,7 @@ def test_bad_file_through_read_rates_and_source(tmp_path: Path) -> None:
 def test_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "latin.csv"
     path.write_bytes(b"date,EUR\n2019-06-18,1.12\n2019-06-19,1,13\xe9\n")
-    with pytest.raises(DataError, match=r"^latin\.csv line \d+: not UTF-8 text"):
+    with pytest.raises(DataError, match=r"^latin\.csv line 3: not UTF-8 text"):
         CsvSource(path).available()
 
 
@@ -395,15 +519,22 @@ def wide_tables(draw: st.DrawFn) -> tuple[list[str], list[pd.Timestamp], np.ndar
     codes = draw(st.lists(st.sampled_from(CODES), min_size=1, max_size=len(CODES), unique=True))
     days = draw(
         st.lists(
-            st.dates(min_value=pd.Timestamp("1990-01-01").date(),
-                     max_value=pd.Timestamp("2035-12-31").date()),
-            min_size=1, max_size=15, unique=True,
+            st.dates(
+                min_value=pd.Timestamp("1990-01-01").date(),
+                max_value=pd.Timestamp("2035-12-31").date(),
+            ),
+            min_size=1,
+            max_size=15,
+            unique=True,
         )
     )
     rate = st.floats(min_value=1e-300, max_value=1e300, allow_nan=False, allow_infinity=False)
     values = draw(
-        st.lists(st.lists(rate, min_size=len(codes), max_size=len(codes)),
-                 min_size=len(days), max_size=len(days))
+        st.lists(
+            st.lists(rate, min_size=len(codes), max_size=len(codes)),
+            min_size=len(days),
+            max_size=len(days),
+        )
     )
     return codes, [pd.Timestamp(d) for d in days], np.array(values, dtype=np.float64)
 
