@@ -50,7 +50,7 @@ from ..currencies import suggest
 from ..errors import DataError, DataQualityWarning, DataSourceError, SpecError
 from .cache import atomic_write_text, cache_dir
 
-__all__ = ["SPIKE_LOG_BOUND", "TICKERS", "YahooSource", "YahooTicker"]
+__all__ = ["EXPECT_QUOTES_WEEKDAYS", "SPIKE_LOG_BOUND", "TICKERS", "YahooSource", "YahooTicker"]
 
 
 class YahooTicker(NamedTuple):
@@ -242,11 +242,12 @@ def _read_cache(ticker: str) -> _Cached | None:
     if hashlib.sha256(payload).hexdigest() != digest:
         raise _CorruptCacheError(f"{csv_path.name} does not match its sidecar")
     try:
-        table = pd.read_csv(io.BytesIO(payload), float_precision="round_trip")
+        # read as text and parse with float(): exact round trip of the repr() written
+        table = pd.read_csv(io.BytesIO(payload), dtype=str, keep_default_na=False)
         if list(table.columns) != ["date", "close"]:
             raise ValueError(f"columns {list(table.columns)}, expected ['date', 'close']")
         dates = pd.DatetimeIndex(pd.to_datetime(table["date"], format="%Y-%m-%d"), name="date")
-        values = table["close"].to_numpy(dtype=np.float64)
+        values = np.array([float(v) for v in table["close"]], dtype=np.float64)
     except (ValueError, TypeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise _CorruptCacheError(f"{csv_path.name} does not parse ({_one_line(exc)})") from exc
     closes = pd.Series(values, index=dates, name="close")
@@ -585,33 +586,48 @@ class YahooSource:
     def _download(
         self, tickers: Sequence[str], start: pd.Timestamp, end: pd.Timestamp, expect: bool
     ) -> dict[str, pd.Series]:
-        """Call ``yfinance.download`` with retries; return each ticker's closes in the range."""
+        """Call ``yfinance.download`` with retries; return each ticker's closes in the range.
+
+        With ``expect``, a ticker answered with no close is asked again on the next attempt
+        (Yahoo's rate limit often shows as an empty answer); it stays empty in the result when
+        every attempt failed for it but another ticker arrived. Raises when nothing arrived.
+        """
         yf = _import_yfinance()
         sleep = self._sleep if self._sleep is not None else time.sleep
+        got = _closes(None, tickers, start, end)
+        pending = list(tickers)
         failure = "an empty answer for every ticker (rate limit?)"
         error: Exception | None = None
         for attempt in range(self.attempts):
             if attempt:
                 sleep(self.backoff * 2 ** (attempt - 1))
             try:
-                frame = yf.download(
-                    list(tickers),
-                    start=_iso(start),
-                    end=_iso(end + pd.Timedelta(days=1)),  # yfinance's end is exclusive
-                    interval="1d",
-                    auto_adjust=False,
-                    actions=False,
-                    progress=False,
-                    group_by="column",
-                    threads=False,
-                )
+                with warnings.catch_warnings():
+                    # yfinance's own deprecation noise (pandas API changes) is not the user's
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    warnings.simplefilter("ignore", FutureWarning)
+                    frame = yf.download(
+                        pending,
+                        start=_iso(start),
+                        end=_iso(end + pd.Timedelta(days=1)),  # yfinance's end is exclusive
+                        interval="1d",
+                        auto_adjust=False,
+                        actions=False,
+                        progress=False,
+                        group_by="column",
+                        threads=False,
+                    )
             except Exception as exc:  # yfinance raises many types (HTTP, rate limit, JSON)
                 error, failure = exc, _one_line(exc)
                 continue
-            got = _closes(frame, tickers, start, end)
-            if not expect or any(not s.empty for s in got.values()):
+            answer = _closes(frame, pending, start, end)
+            got.update({t: s for t, s in answer.items() if not s.empty})
+            pending = [t for t in pending if answer[t].empty]
+            if not expect or not pending:
                 return got
             error, failure = None, "an empty answer for every ticker (rate limit?)"
+        if len(pending) < len(tickers):
+            return got  # partial: the caller names the tickers still missing
         raise DataSourceError(
             f"yahoo: cannot download {', '.join(tickers)} from {_iso(start)} to {_iso(end)} "
             f"after {self.attempts} attempt(s): {failure}; {_HINT}"
