@@ -183,11 +183,15 @@ def backtest(
     val = valuate(spec, fx, rule, base_prices)
     pk = fx.loc[:, asked].to_numpy(dtype=np.float64)
     values = val.values_usd[:, None] / pk
-    prices = fx.loc[:, val.currencies].to_numpy(dtype=np.float64)
-    m = basket_metrics(values, prices, pk, val.weights, periods_per_year)
+    # an amounts basket may not hold every currency of its history in this window
+    held = (val.units != 0.0).any(axis=0)
+    currencies = [c for c, h in zip(val.currencies, held) if h]
+    units, weights = val.units[:, held], val.weights[:, held]
+    prices = fx.loc[:, currencies].to_numpy(dtype=np.float64)
+    m = basket_metrics(values, prices, pk, weights, periods_per_year)
     dates = val.dates
     cols = pd.Index(asked, name="numeraire")
-    ccy = pd.Index(val.currencies, name="currency")
+    ccy = pd.Index(currencies, name="currency")
 
     def rows_to_dates(rows: np.ndarray) -> list[Any]:
         return [dates[r] if r >= 0 else pd.NaT for r in rows]
@@ -219,8 +223,8 @@ def backtest(
         rule=rule.label,
         source=str(source_name),
         values=pd.DataFrame(values, index=dates, columns=cols),
-        units=pd.DataFrame(val.units, index=dates, columns=ccy),
-        weights=pd.DataFrame(val.weights, index=dates, columns=ccy),
+        units=pd.DataFrame(units, index=dates, columns=ccy),
+        weights=pd.DataFrame(weights, index=dates, columns=ccy),
         rebalance_dates=dates[val.resets],
         metrics=metrics,
         constituent_volatility=by_ccy(m["constituent_volatility"]),
@@ -265,13 +269,13 @@ def price(
     >>> price("2019-06-18")
     1.0
     >>> round(price("2019-06-22", numeraire="EUR"), 6)   # a Saturday: Friday's quote is used
-    0.885153
+    0.888102
     """
     detail = price_detail(when, numeraire, basket, source)
     if isinstance(when, (str, dt.date, pd.Timestamp, np.datetime64)):
         return float(detail["value"].iloc[0])
     out = detail["value"].copy()
-    out.attrs["date_used"] = detail["date_used"]
+    out.attrs["date_used"] = pd.DatetimeIndex(detail["date_used"], name="date_used")
     return out
 
 

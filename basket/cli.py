@@ -318,7 +318,8 @@ def write_frame(frame: pd.DataFrame, output: Path) -> None:
     from .data.cache import atomic_write_bytes, atomic_write_text
 
     if suffix == ".csv":
-        atomic_write_text(output, frame.to_csv(float_format="%.17g"))
+        # shortest repr that reads back to the same double
+        atomic_write_text(output, frame.to_csv(float_format=lambda x: repr(float(x))))
     else:
         try:
             import io

@@ -171,7 +171,7 @@ def value_at_risk(returns: Any, level: float = 0.95) -> Any:
 
     Examples
     --------
-    >>> value_at_risk([-0.05, 0.0, 0.01, 0.02, 0.03], level=0.8)
+    >>> round(value_at_risk([-0.05, 0.0, 0.01, 0.02, 0.03], level=0.8), 12)
     0.01
     """
     _check_level(level)
@@ -184,8 +184,8 @@ def expected_shortfall(returns: Any, level: float = 0.95) -> Any:
 
     Examples
     --------
-    >>> expected_shortfall([-0.05, 0.0, 0.01, 0.02, 0.03], level=0.8)
-    0.03
+    >>> round(expected_shortfall([-0.05, 0.0, 0.01, 0.02, 0.03], level=0.8), 12)
+    0.05
     """
     _check_level(level)
     losses = _losses(returns)

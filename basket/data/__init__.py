@@ -190,13 +190,13 @@ def load_fx(
     Examples
     --------
     >>> fx = load_fx(["USD", "EUR", "JPY"], start="2019-06-18", end="2019-06-21")
-    >>> fx.round(6)
-                USD       EUR       JPY
+    >>> fx.round(6)  # doctest: +NORMALIZE_WHITESPACE
+                USD     EUR       JPY
     date
-    2019-06-18  1.0  1.1189  0.009218
-    2019-06-19  1.0  1.1216  0.009234
-    2019-06-20  1.0  1.1286  0.009340
-    2019-06-21  1.0  1.1288  0.009327
+    2019-06-18  1.0  1.1187  0.009239
+    2019-06-19  1.0  1.1207  0.009225
+    2019-06-20  1.0  1.1307  0.009290
+    2019-06-21  1.0  1.1316  0.009303
     """
     codes = normalize_codes(currencies)
     t0, t1 = to_timestamp(start, "start"), to_timestamp(end, "end")

@@ -1,0 +1,165 @@
+"""The command line, as a user meets it: exit codes, one-line errors, real figures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import basket
+from basket.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def one_line_error(result, pattern: str) -> None:
+    assert result.exit_code == 1, result.output
+    err = result.stderr.strip()
+    assert err.startswith("error: "), err
+    assert "\n" not in err, "errors are one line"
+    assert "Traceback" not in result.output
+    assert pattern in err, err
+
+
+def test_help_lists_commands() -> None:
+    result = run("--help")
+    assert result.exit_code == 0
+    for cmd in ("backtest", "price", "seeds", "fx", "currencies"):
+        assert cmd in result.output
+
+
+@pytest.mark.parametrize("cmd", ["backtest", "price", "seeds", "fx", "currencies"])
+def test_subcommand_help(cmd: str) -> None:
+    result = run(cmd, "--help")
+    assert result.exit_code == 0
+    assert "Usage" in result.output
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.output.strip() == f"basket {basket.__version__}"
+
+
+def test_fx_summary_and_output(tmp_path: Path) -> None:
+    out = tmp_path / "fx.csv"
+    result = run("fx", "USD", "EUR", "JPY", "--start", "2019-06-18", "--end", "2019-06-21",
+                 "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert "2019-06-18 to 2019-06-21, 4 dates" in result.output
+    frame = pd.read_csv(out, index_col="date", parse_dates=True)
+    expected = basket.load_fx(["USD", "EUR", "JPY"], "2019-06-18", "2019-06-21")
+    pd.testing.assert_frame_equal(frame, expected, check_freq=False, rtol=0, atol=0)
+
+
+def test_fx_parquet(tmp_path: Path) -> None:
+    out = tmp_path / "fx.parquet"
+    result = run("fx", "EUR", "--start", "2020-01-01", "--end", "2020-01-10", "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert len(pd.read_parquet(out)) == 7
+
+
+def test_fx_misspelled_currency() -> None:
+    one_line_error(run("fx", "USD", "EUX"), "unknown currency 'EUX' for source 'ecb' (did you mean 'EUR'?)")
+
+
+def test_fx_bad_output_suffix(tmp_path: Path) -> None:
+    one_line_error(run("fx", "EUR", "--output", str(tmp_path / "x.xlsx")), "use a .csv or .parquet")
+
+
+def test_fx_csv_bad_line(tmp_path: Path) -> None:
+    path = tmp_path / "rates.csv"
+    path.write_text("date,EUR\n2020-01-02,1.12\n2020-01-03,abc\n")
+    result = run("fx", "EUR", "--source", str(path))
+    one_line_error(result, "rates.csv")
+    assert "line 3" in result.stderr
+
+
+def test_currencies_lists_coverage() -> None:
+    result = run("currencies", "--format", "csv")
+    assert result.exit_code == 0
+    frame = pd.read_csv(pd.io.common.StringIO(result.output), index_col="currency")
+    assert frame.loc["EUR", "first"] == "1999-01-04"
+
+
+def test_backtest_default_table() -> None:
+    result = run("backtest")
+    assert result.exit_code == 0, result.output
+    for code in ("USD", "EUR", "JPY", "GBP", "SGD"):
+        assert code in result.output
+    assert "Libra reserve basket (2019)" in result.output
+
+
+def test_backtest_json_matches_api() -> None:
+    result = run("backtest", "--format", "json", "--start", "2015-01-01",
+                 "--rebalance", "quarterly")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    res = basket.backtest(start="2015-01-01", rebalance="quarterly")
+    assert set(data["metrics"]) == {"USD", "EUR", "JPY", "GBP", "SGD"}
+    for k in data["metrics"]:
+        for field in ("volatility", "max_drawdown", "total_return"):
+            assert data["metrics"][k][field] == pytest.approx(res.metrics.loc[k, field], rel=1e-12)
+    assert data["rebalance"] == "quarterly"
+
+
+def test_backtest_output_values(tmp_path: Path) -> None:
+    out = tmp_path / "values.csv"
+    result = run("backtest", "--numeraire", "EUR,CHF", "--output", str(out), "--format", "csv")
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(out, index_col="date", parse_dates=True)
+    assert list(frame.columns) == ["EUR", "CHF"]
+    # one Libra is 1 USD at the base date, so 1 / (USD per EUR) euros: ECB 2019-06-18 USD 1.1187
+    assert frame.loc["2019-06-18", "EUR"] == pytest.approx(1 / 1.1187, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["backtest", "nonexistent"], "unknown basket 'nonexistent'"),
+        (["backtest", "--rebalance", "weekly"], "unknown rebalancing rule 'weekly'"),
+        (["backtest", "--start", "1980-01-01"], "start 1980-01-01 is before that"),
+        (["backtest", "--end", "2099-01-01"], "end 2099-01-01 is after that"),
+        (["backtest", "--start", "2020-01-10", "--end", "2020-01-01"], "is after end"),
+        (["backtest", "--numeraire", "XXX"], "unknown currency 'XXX'"),
+        (["price", "1990-01-01"], "before the data"),
+        (["price", "not-a-date"], "is not a date"),
+    ],
+)
+def test_bad_input_is_one_line(args: list[str], message: str) -> None:
+    one_line_error(run(*args), message)
+
+
+def test_weights_not_summing_to_one(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text('name = "bad"\nbase_date = 2019-06-18\nweights = { USD = 0.5, EUR = 0.4 }\n')
+    one_line_error(run("backtest", str(path)), "weights sum to 0.9, not 1")
+
+
+def test_unknown_format_is_usage_error() -> None:
+    result = run("backtest", "--format", "xml")
+    assert result.exit_code == 2
+    assert "unknown --format 'xml'" in result.stderr
+
+
+def test_price_command() -> None:
+    result = run("price", "2019-06-22", "--in", "EUR", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["2019-06-22"]["date_used"] == "2019-06-21"
+    assert data["2019-06-22"]["value_EUR"] == pytest.approx(basket.price("2019-06-21", "EUR"))
+
+
+def test_seeds_command() -> None:
+    result = run("seeds", "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert "libra-2019" in data and "sdr" in data
+    assert "Spiegel" in data["libra-2019"]["source"]
