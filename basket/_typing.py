@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
-from typing import TYPE_CHECKING, Literal, Union
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -13,16 +13,16 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
     FloatArray = NDArray[np.float64]
     FXPanel = pd.DataFrame
-    DateLike = Union[str, _dt.date, np.datetime64, pd.Timestamp]
+    DateLike = str | _dt.date | np.datetime64 | pd.Timestamp
 else:
     FloatArray = np.ndarray
     FXPanel = "pandas.DataFrame"
-    DateLike = Union[str, _dt.date, np.datetime64]
+    DateLike = str | _dt.date | np.datetime64
 
 CurrencyCode = str
 """An upper-case ISO 4217 code such as ``"EUR"``."""
 
-SeedLike = Union[int, np.random.SeedSequence, np.random.Generator, None]
+SeedLike = int | np.random.SeedSequence | np.random.Generator | None
 """Anything :func:`numpy.random.default_rng` accepts."""
 
 SourceName = Literal["ecb", "yahoo"]

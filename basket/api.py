@@ -166,13 +166,15 @@ def backtest(
             base_prices = panel.iloc[base_date_row(panel.index, pd.Timestamp(spec.base_date))]
         else:
             base_prices = None
-        fx = panel.loc[t0:t1]
+        fx = panel if t0 is None and t1 is None else panel.loc[t0:t1]
         source_name = "panel"
     else:
         fx, base_prices = load_panel_for(spec, start, end, asked or (), source)
         source_name = source if isinstance(source, str) else getattr(source, "name", "custom")
+    arr = fx.to_numpy()
     if asked is None:
-        asked = [c for c in spec.currencies if c in fx.columns and not fx[c].isna().any()]
+        complete = dict(zip(fx.columns, ~np.isnan(arr).any(axis=0)))
+        asked = [c for c in spec.currencies if complete.get(c, False)]
     missing = [k for k in asked if k not in fx.columns]
     if missing:
         raise DataError(f"the FX panel has no rates for numeraire {', '.join(missing)}")
@@ -181,20 +183,22 @@ def backtest(
             f"only {len(fx)} date(s) between {start} and {end}; a backtest needs at least three"
         )
     val = valuate(spec, fx, rule, base_prices)
-    pk = fx.loc[:, asked].to_numpy(dtype=np.float64)
+    where = {c: i for i, c in enumerate(fx.columns)}
+    pk = arr[:, [where[c] for c in asked]]
     values = val.values_usd[:, None] / pk
     # an amounts basket may not hold every currency of its history in this window
     held = (val.units != 0.0).any(axis=0)
     currencies = [c for c, h in zip(val.currencies, held) if h]
     units, weights = val.units[:, held], val.weights[:, held]
-    prices = fx.loc[:, currencies].to_numpy(dtype=np.float64)
+    prices = pk if currencies == asked else arr[:, [where[c] for c in currencies]]
     m = basket_metrics(values, prices, pk, weights, periods_per_year)
     dates = val.dates
+    stamps = dates.to_numpy()
     cols = pd.Index(asked, name="numeraire")
     ccy = pd.Index(currencies, name="currency")
 
-    def rows_to_dates(rows: np.ndarray) -> list[Any]:
-        return [dates[r] if r >= 0 else pd.NaT for r in rows]
+    def rows_to_dates(rows: np.ndarray) -> np.ndarray:
+        return np.where(rows >= 0, stamps[np.maximum(rows, 0)], np.datetime64("NaT"))
 
     metrics = pd.DataFrame(
         {

@@ -186,10 +186,9 @@ class Valuation:
 
 def _row_values(units: np.ndarray, prices: np.ndarray) -> np.ndarray:
     """Sum of units * prices per row; a currency with zero units counts zero even if unpriced."""
-    prod = units * prices
     if np.isnan(prices).any():
-        prod = np.where(units == 0.0, 0.0, prod)
-    return prod.sum(axis=1)
+        return np.where(units == 0.0, 0.0, units * prices).sum(axis=1)
+    return np.einsum("ij,ij->i", units, prices)
 
 
 def _spec_units(spec: BasketSpec, dates: pd.DatetimeIndex, currencies: list[str],
@@ -199,14 +198,17 @@ def _spec_units(spec: BasketSpec, dates: pd.DatetimeIndex, currencies: list[str]
     if spec.weights is not None:
         if base_prices is None:
             raise SpecError(f"basket {spec.name!r} needs base-date prices to fix its amounts")
-        w = pd.Series(spec.weights)
-        units0 = units_from_weights(w, base_prices, 1.0) * spec.base_value * float(
-            base_prices.get(spec.base_currency, np.nan)
-        )
-        if not np.isfinite(units0.to_numpy()).all():
-            raise DataError(f"no base-date price for {spec.base_currency}, the base currency")
-        row = units0.reindex(currencies).fillna(0.0).to_numpy()
-        return np.broadcast_to(row, (t, n)).copy(), np.zeros(0, dtype=np.intp)
+        where = {c: i for i, c in enumerate(base_prices.index)}
+        wanted = [*currencies, spec.base_currency]
+        if any(c not in where for c in wanted):
+            raise DataError(f"no base-date price for basket {spec.name!r}")
+        p0 = base_prices.to_numpy(dtype=np.float64)[[where[c] for c in wanted]]
+        if not np.isfinite(p0).all():
+            raise DataError(f"no base-date price for basket {spec.name!r}")
+        w = np.array([spec.weights.get(c, 0.0) for c in currencies])
+        # units_c = w_c * V0 / P_c(t0), with V0 = base_value in base_currency, in USD
+        row = w * (spec.base_value * p0[-1]) / p0[:-1]
+        return np.repeat(row[None, :], t, axis=0), np.zeros(0, dtype=np.intp)
     periods = spec.periods or ()
     if not len(dates):
         return np.zeros((0, n)), np.zeros(0, dtype=np.intp)
@@ -354,7 +356,12 @@ def valuate(
     if panel.empty:
         raise DataError(f"no FX data to value basket {spec.name!r} on; widen the date range")
     dates = pd.DatetimeIndex(panel.index)
-    prices = panel.loc[:, currencies].to_numpy(dtype=np.float64)
+    prices = panel.to_numpy()
+    if prices.dtype != np.float64:
+        prices = prices.astype(np.float64)
+    columns = list(panel.columns)
+    if columns != currencies:
+        prices = prices[:, [columns.index(c) for c in currencies]]
     t, n = prices.shape
 
     if spec.method == "geometric":
@@ -394,8 +401,10 @@ def valuate(
     values = _row_values(units, prices)
     if spec.rounding == "imf":
         values = np.array([imf_usd_value(u, p) for u, p in zip(units, prices)])
-    with np.errstate(invalid="ignore"):
-        weights = np.where(units == 0.0, 0.0, units * prices) / values[:, None]
+    held = units * prices
+    if np.isnan(held).any():
+        held = np.where(units == 0.0, 0.0, held)
+    weights = held / values[:, None]
     return Valuation(dates, currencies, values, units, weights, np.asarray(resets, dtype=np.intp))
 
 

@@ -231,14 +231,17 @@ def max_drawdown(values: pd.Series) -> dict[str, Any]:
 
 def _drawdown_rows(v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Vectorised drawdown per column of ``v`` (T, K): depth and peak/trough/recovery rows."""
-    running = np.maximum.accumulate(v, axis=0)
-    dd = v / running - 1.0
-    trough = dd.argmin(axis=0)
-    cols = np.arange(v.shape[1])
-    depth = dd[trough, cols]
+    n_k = v.shape[1]
+    trough = np.empty(n_k, dtype=np.intp)
+    depth = np.empty(n_k)
+    for k in range(n_k):                       # contiguous columns: faster than axis=0
+        col = np.ascontiguousarray(v[:, k])
+        dd = col / np.maximum.accumulate(col) - 1.0
+        trough[k] = int(dd.argmin())
+        depth[k] = dd[trough[k]]
     peak = np.empty_like(trough)
     rec = np.full_like(trough, -1)
-    for k in cols:
+    for k in range(n_k):
         peak[k] = int(np.argmax(v[: trough[k] + 1, k]))
         after = np.flatnonzero(v[trough[k]:, k] >= v[peak[k], k])
         if depth[k] < 0 and len(after):
@@ -304,6 +307,80 @@ def risk_contributions(
     return cov / var * volatility_total
 
 
+def _quantiles(x: np.ndarray, levels: tuple[float, ...]) -> np.ndarray:
+    """``np.quantile(x, levels, axis=0)`` (linear interpolation) from one sort."""
+    return _sorted_quantiles(np.sort(x, axis=0), levels)
+
+
+def _sorted_quantiles(xs: np.ndarray, levels: tuple[float, ...]) -> np.ndarray:
+    m = xs.shape[0]
+    pos = np.asarray(levels) * (m - 1)
+    lo = np.floor(pos).astype(np.intp)
+    hi = np.minimum(lo + 1, m - 1)
+    frac = (pos - lo)[:, None]
+    return xs[lo] + (xs[hi] - xs[lo]) * frac
+
+
+def _constituent_stats(
+    r: np.ndarray, lc: np.ndarray, lk: np.ndarray, ppy: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Volatility of each constituent in each numeraire, the basket's tracking error against
+    it and their correlation, from one covariance matrix of ``[r, lc, lk]``.
+
+    ``x_{c,k} = lc_c - lk_k`` is constituent c's log return in numeraire k, so
+    ``var(x_ck) = S_cc + S_kk - 2 S_ck`` and ``var(r_k - x_ck)`` and ``cov(r_k, x_ck)`` are
+    quadratic forms in the same matrix. Where c and k are the same currency the return is
+    identically zero and the figures are set exactly (0 volatility, NaN-free).
+    See :func:`_constituent_stats_pairwise` for the direct (and NaN-aware) twin.
+    """
+    n_k, n = r.shape[1], lc.shape[1]
+    z = np.concatenate([r, lc, lk], axis=1)
+    z = z - z.mean(axis=0)
+    s = (z.T @ z) / (z.shape[0] - 1)
+    ir, ic, ik = np.arange(n_k), n_k + np.arange(n), n_k + n + np.arange(n_k)
+    s_rr = s[ir, ir]                                          # (K,)
+    s_cc = s[ic, ic][:, None]                                 # (n, 1)
+    s_kk = s[ik, ik][None, :]                                 # (1, K)
+    s_ck = s[np.ix_(ic, ik)]                                  # (n, K)
+    s_rc = s[np.ix_(ir, ic)].T                                # (n, K): cov(r_k, lc_c)
+    s_rk = s[ir, ik][None, :]                                 # cov(r_k, lk_k)
+    var_x = np.maximum(s_cc + s_kk - 2.0 * s_ck, 0.0)
+    cov_rx = s_rc - s_rk
+    var_te = np.maximum(s_rr[None, :] + var_x - 2.0 * cov_rx, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = cov_rx / np.sqrt(s_rr[None, :] * var_x)
+    same = np.all(lc[:, :, None] == lk[:, None, :], axis=0)    # c is the numeraire itself
+    var_x[same] = 0.0
+    var_te[same] = s_rr[np.nonzero(same)[1]]
+    corr[same | (var_x == 0.0)] = 0.0  # undefined against a constant: reported as 0
+    sq = np.sqrt(ppy)
+    return np.sqrt(var_x) * sq, np.sqrt(var_te) * sq, corr
+
+
+def _constituent_stats_pairwise(
+    r: np.ndarray, lc: np.ndarray, lk: np.ndarray, ppy: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The direct computation of :func:`_constituent_stats` on (T-1, n, K) arrays, using for
+    each (constituent, numeraire) pair only the dates on which the constituent is quoted."""
+    rc = lc[:, :, None] - lk[:, None, :]                      # (T-1, n, K)
+    ok = ~np.isnan(rc)
+    cnt = ok.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cd = np.where(ok, rc - np.nanmean(rc, axis=0), 0.0)
+        rr = np.where(ok, r[:, None, :], 0.0)
+        rdm = np.where(ok, rr - rr.sum(axis=0) / np.maximum(cnt, 1), 0.0)
+        dof = cnt - 1
+        var_c = np.einsum("tnk,tnk->nk", cd, cd) / dof
+        var_r = np.einsum("tnk,tnk->nk", rdm, rdm) / dof
+        cov = np.einsum("tnk,tnk->nk", rdm, cd) / dof
+        diff = rdm - cd
+        var_te = np.einsum("tnk,tnk->nk", diff, diff) / dof
+        corr = cov / np.sqrt(var_r * var_c)
+    corr[var_c == 0.0] = 0.0  # undefined against a constant: reported as 0
+    sq = np.sqrt(ppy)
+    return np.sqrt(var_c) * sq, np.sqrt(var_te) * sq, corr
+
+
 def basket_metrics(
     values: np.ndarray,
     prices: np.ndarray,
@@ -334,44 +411,45 @@ def basket_metrics(
         ``risk_contribution``.
     """
     ppy = _check_ppy(periods_per_year)
-    t = values.shape[0]
+    t, n_k = values.shape
     if t < 3:
         raise DataError("a backtest needs at least three dates for volatility; widen the range")
     sq = np.sqrt(ppy)
-    lv = np.log(values)
-    r = np.diff(lv, axis=0)                                   # (T-1, K)
-    vol = r.std(axis=0, ddof=1) * sq
-    simple = np.expm1(r)
+    dof = t - 2                                               # T-1 returns, ddof=1
+    r = np.diff(np.log(values), axis=0)                       # (T-1, K)
+    rd = r - r.mean(axis=0)
+    vol = np.sqrt(np.einsum("tk,tk->k", rd, rd) / dof) * sq
+    # each constituent held alone, in each numeraire: log(P_c / P_k) returns
     lc = np.diff(np.log(prices), axis=0)                      # (T-1, n)
     lk = np.diff(np.log(numeraire_prices), axis=0)            # (T-1, K)
-    rc = lc[:, :, None] - lk[:, None, :]                      # (T-1, n, K)
-    nan = bool(np.isnan(rc).any())
-    std = np.nanstd if nan else np.std
-    mean = np.nanmean if nan else np.mean
-    cvol = std(rc, axis=0, ddof=1) * sq
-    diff = r[:, None, :] - rc
-    te = std(diff, axis=0, ddof=1) * sq
-    rd = r[:, None, :] - mean(r, axis=0)
-    cd = rc - mean(rc, axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cov = mean(rd * cd, axis=0)
-        corr = cov / (np.sqrt(mean(rd * rd, axis=0)) * np.sqrt(mean(cd * cd, axis=0)))
-    # Euler contributions from start-of-day weights and simple constituent returns
-    x = weights[:-1, :, None] * np.expm1(rc)
-    x = np.where(np.isnan(x), 0.0, x)
-    xt = x.sum(axis=1)                                        # (T-1, K)
+    if np.isnan(lc).any():
+        # an amounts basket may hold a currency for part of the window only
+        cvol, te, corr = _constituent_stats_pairwise(r, lc, lk, ppy)
+    else:
+        cvol, te, corr = _constituent_stats(r, lc, lk, ppy)
+    # Euler contributions from start-of-day weights and simple constituent returns. With USD
+    # growth factors g_c = P_c(t)/P_c(t-1), the return of c in k is g_c/g_k - 1, so
+    # x_{c,k} = w_c g_c / g_k - w_c and the covariances reduce to (T-1, n) @ (T-1, K) products.
+    w0 = weights[:-1]
+    gc = prices[1:] / prices[:-1]
+    wg = w0 * gc
+    if np.isnan(wg).any():
+        wg = np.where(w0 == 0.0, 0.0, wg)
+    gk = numeraire_prices[1:] / numeraire_prices[:-1]
+    xt = wg.sum(axis=1)[:, None] / gk - w0.sum(axis=1)[:, None]   # (T-1, K)
     xtc = xt - xt.mean(axis=0)
-    xc = x - x.mean(axis=0)
-    var_x = (xtc * xtc).sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(var_x > 0, (xc * xtc[:, None, :]).sum(axis=0) / var_x, 0.0)
+    var_x = np.einsum("tk,tk->k", xtc, xtc)
+    cov_x = wg.T @ (xtc / gk) - w0.T @ xtc                   # (n, K)
+    share = np.divide(cov_x, var_x, out=np.zeros_like(cov_x), where=var_x > 0)
     contrib = share * vol
-    losses = -simple
-    q = np.quantile(losses, [0.95, 0.99], axis=0)             # (2, K)
-    tail95 = losses >= q[0]
-    tail99 = losses >= q[1]
-    es95 = (losses * tail95).sum(axis=0) / tail95.sum(axis=0)
-    es99 = (losses * tail99).sum(axis=0) / tail99.sum(axis=0)
+    simple = values[1:] / values[:-1] - 1.0
+    ls = np.sort(-simple, axis=0)                             # losses, ascending
+    q = _sorted_quantiles(ls, (0.95, 0.99))                   # (2, K)
+    es = np.empty_like(q)
+    for j in range(q.shape[0]):                               # mean of the losses >= VaR
+        for k in range(n_k):
+            es[j, k] = ls[np.searchsorted(ls[:, k], q[j, k], side="left"):, k].mean()
+    es95, es99 = es
     depth, peak, trough, rec = _drawdown_rows(values)
     worst = simple.argmin(axis=0)
     growth = values[-1] / values[0]
@@ -383,7 +461,7 @@ def basket_metrics(
         "max_drawdown_peak": peak,
         "max_drawdown_trough": trough,
         "max_drawdown_recovery": rec,
-        "worst_day": simple[worst, np.arange(values.shape[1])],
+        "worst_day": simple[worst, np.arange(n_k)],
         "worst_day_row": worst + 1,
         "var_95": q[0],
         "es_95": es95,

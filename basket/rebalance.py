@@ -82,12 +82,9 @@ class Calendar:
         """The first row and every row whose period differs from the previous row's."""
         if len(dates) == 0:
             return np.zeros(0, dtype=np.intp)
-        freq = self.frequency
-        key = dates.year.to_numpy() * 12
-        if freq == "monthly":
-            key = key + dates.month.to_numpy()
-        elif freq == "quarterly":
-            key = key + (dates.month.to_numpy() - 1) // 3
+        months = dates.year.to_numpy() * 12 + dates.month.to_numpy() - 1  # months since year 0
+        step = {"monthly": 1, "quarterly": 3, "annual": 12}[self.frequency]
+        key = months // step
         change = np.empty(len(dates), dtype=bool)
         change[0] = True
         change[1:] = key[1:] != key[:-1]

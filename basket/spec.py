@@ -19,6 +19,7 @@ TOML fields
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import sys
 from collections.abc import Mapping
@@ -376,6 +377,7 @@ def _seeds_folder() -> Any:
         raise SpecError("the seeds/ folder is missing; reinstall libra-basket") from None
 
 
+@functools.lru_cache(maxsize=1)
 def _seed_files() -> dict[str, Any]:
     folder = _seeds_folder()
     return {
@@ -388,6 +390,20 @@ def _seed_files() -> dict[str, Any]:
 def list_seeds() -> list[BasketSpec]:
     """Return every basket shipped in ``seeds/``, sorted by name."""
     return [load_spec(name) for name in sorted(_seed_files())]
+
+
+@functools.lru_cache(maxsize=32)
+def _load_seed(name: str) -> BasketSpec:
+    raw = _seed_files()[name].read_text(encoding="utf-8")
+    return _parse(raw, f"seed {name!r}")
+
+
+def _parse(raw: str, origin: str) -> BasketSpec:
+    try:
+        data = tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{origin} is not valid TOML: {exc}") from None
+    return BasketSpec.from_dict(data, origin=origin)
 
 
 def load_spec(name_or_path: str | Path | BasketSpec) -> BasketSpec:
@@ -421,9 +437,8 @@ def load_spec(name_or_path: str | Path | BasketSpec) -> BasketSpec:
     seeds = _seed_files()
     path = Path(text).expanduser()
     if text in seeds and not path.suffix:
-        raw = seeds[text].read_text(encoding="utf-8")
-        origin = f"seed {text!r}"
-    elif path.suffix.lower() == ".toml" or path.is_file():
+        return _load_seed(text)  # specs are frozen, so a seed is parsed once and shared
+    if path.suffix.lower() == ".toml" or path.is_file():
         if not path.is_file():
             raise SpecError(f"basket file {text!r} does not exist; give a .toml path or a seed name")
         raw = path.read_text(encoding="utf-8")
@@ -439,8 +454,4 @@ def load_spec(name_or_path: str | Path | BasketSpec) -> BasketSpec:
         raise SpecError(
             f"unknown basket {text!r}{hint}; use one of {', '.join(sorted(seeds))} or a .toml path"
         )
-    try:
-        data = tomllib.loads(raw)
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{origin} is not valid TOML: {exc}") from None
-    return BasketSpec.from_dict(data, origin=origin)
+    return _parse(raw, origin)

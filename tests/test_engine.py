@@ -234,3 +234,35 @@ def test_review_rule_by_hand() -> None:
     np.testing.assert_allclose(val.units[2], [0.5 * k, 0.5 / 1.2 * k], rtol=1e-14)
     assert val.values_usd[2] == pytest.approx(1.15, rel=1e-14)
     assert list(val.resets) == [2]
+
+
+def test_constituent_stats_fast_path_matches_direct_twin() -> None:
+    # The covariance-matrix shortcut against the direct (T, n, K) computation.
+    from basket.metrics import _constituent_stats, _constituent_stats_pairwise
+
+    fx = basket.load_fx(["USD", "EUR", "JPY", "GBP", "SGD", "CHF"], "2010-01-01", "2020-01-01")
+    prices = fx.to_numpy()
+    lc = np.diff(np.log(prices[:, :5]), axis=0)
+    lk = np.diff(np.log(prices[:, [0, 1, 5]]), axis=0)
+    r = lc @ np.array([0.5, 0.18, 0.14, 0.11, 0.07])[:, None] - lk
+    fast = _constituent_stats(r, lc, lk, 252.0)
+    slow = _constituent_stats_pairwise(r, lc, lk, 252.0)
+    for a, b in zip(fast, slow):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-15)
+    assert fast[0][0, 0] == 0.0 and fast[0][1, 1] == 0.0  # USD in USD, EUR in EUR
+
+
+def test_quantiles_match_numpy() -> None:
+    from basket.metrics import _quantiles
+
+    x = np.random.default_rng(7).standard_normal((1001, 3))
+    np.testing.assert_allclose(_quantiles(x, (0.95, 0.99)),
+                               np.quantile(x, [0.95, 0.99], axis=0), rtol=1e-15)
+
+
+def test_no_nan_in_backtest_metrics() -> None:
+    for spec in ("libra-2019", "sdr"):
+        res = basket.backtest(spec)
+        for frame in (res.metrics.select_dtypes("number"), res.constituent_volatility,
+                      res.tracking_error, res.correlation, res.risk_contribution):
+            assert not frame.isna().any().any(), spec

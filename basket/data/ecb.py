@@ -81,6 +81,20 @@ def _read(path: str, mtime: float) -> pd.DataFrame:
     return out
 
 
+@functools.lru_cache(maxsize=4)
+def _coverage(path: str, mtime: float) -> pd.DataFrame:
+    hist = _read(path, mtime)
+    valid = hist.notna().to_numpy()
+    dates = hist.index
+    first = dates[valid.argmax(axis=0)]
+    last = dates[len(dates) - 1 - valid[::-1].argmax(axis=0)]
+    out = pd.DataFrame(
+        {"first": first, "last": last, "quotes": valid.sum(axis=0)},
+        index=pd.Index([str(c) for c in hist.columns], name="currency"),
+    )
+    return out.sort_index()
+
+
 def read_history(path: str | Path | None = None) -> pd.DataFrame:
     """Read an ECB history file and return every currency in USD per unit.
 
@@ -124,7 +138,7 @@ def download_history(timeout: float = 30.0) -> Path:
     import urllib.request
 
     try:
-        with urllib.request.urlopen(ECB_URL, timeout=timeout) as resp:  # noqa: S310
+        with urllib.request.urlopen(ECB_URL, timeout=timeout) as resp:
             payload = resp.read()
     except (urllib.error.URLError, OSError) as exc:
         raise DataSourceError(
@@ -167,15 +181,8 @@ class EcbSource:
 
     def available(self) -> pd.DataFrame:
         """Return each currency's first and last quoted date and number of quotes."""
-        hist = self.history()
-        valid = hist.notna()
-        rows = {
-            c: (hist.index[valid[c]].min(), hist.index[valid[c]].max(), int(valid[c].sum()))
-            for c in hist.columns
-        }
-        out = pd.DataFrame.from_dict(rows, orient="index", columns=["first", "last", "quotes"])
-        out.index.name = "currency"
-        return out.sort_index()
+        p = self._path if self._path is not None else _default_path()
+        return _coverage(str(p), p.stat().st_mtime).copy()
 
     def fetch(
         self, codes: Sequence[str], start: pd.Timestamp | None, end: pd.Timestamp | None

@@ -61,12 +61,13 @@ def validate_panel(panel: pd.DataFrame, codes: Sequence[str] | None = None) -> p
         raise DataError(f"an FX panel's index must be named 'date', not {idx.name!r}")
     if idx.tz is not None:
         raise DataError("an FX panel's dates must be tz-naive calendar dates; use .tz_localize(None)")
-    if len(idx) and not (idx == idx.normalize()).all():
+    stamps = idx.to_numpy()
+    if len(stamps) and (stamps != stamps.astype("datetime64[D]")).any():
         raise DataError("an FX panel's dates must be at midnight (one row per calendar day)")
-    if not idx.is_unique:
-        dup = idx[idx.duplicated()][0]
-        raise DataError(f"an FX panel has the date {dup.date()} twice; keep one row per date")
-    if not idx.is_monotonic_increasing:
+    if len(stamps) > 1 and not (stamps[1:] > stamps[:-1]).all():
+        if not idx.is_unique:
+            dup = idx[idx.duplicated()][0]
+            raise DataError(f"an FX panel has the date {dup.date()} twice; keep one row per date")
         raise DataError("an FX panel's dates must be sorted ascending; call .sort_index()")
     cols = [str(c) for c in panel.columns]
     if len(set(cols)) != len(cols):
@@ -76,9 +77,9 @@ def validate_panel(panel: pd.DataFrame, codes: Sequence[str] | None = None) -> p
             raise DataError(f"FX panel column {c!r} is not an upper-case ISO code")
     if codes is not None and cols != list(codes):
         raise DataError(f"FX panel columns {cols} do not match the requested {list(codes)}")
-    for c in panel.columns:
-        if panel[c].dtype != np.float64:
-            raise DataError(f"FX panel column {c!r} has dtype {panel[c].dtype}, expected float64")
+    for c, dtype in zip(cols, panel.dtypes):
+        if dtype != np.float64:
+            raise DataError(f"FX panel column {c!r} has dtype {dtype}, expected float64")
     values = panel.to_numpy()
     if values.size:
         bad = ~np.isfinite(values)
@@ -94,7 +95,7 @@ def validate_panel(panel: pd.DataFrame, codes: Sequence[str] | None = None) -> p
                 f"FX panel rate for {cols[k]} on {idx[r].date()} is {values[r, k]!r}; "
                 "rates must be positive"
             )
-    if "USD" in cols and values.size and not (panel["USD"].to_numpy() == 1.0).all():
+    if "USD" in cols and values.size and not (values[:, cols.index("USD")] == 1.0).all():
         raise DataError("an FX panel's USD column must be exactly 1.0 (USD per USD)")
     return panel
 
@@ -138,8 +139,8 @@ def align_panel(
     -------
     pandas.DataFrame
         A panel meeting :func:`validate_panel`. ``attrs["dropped_dates"]`` counts the dates
-        dropped because some (not all) currencies lacked a quote, ``attrs["filled"]`` maps each
-        code to the number of quotes carried forward.
+        dropped because some (not all) currencies lacked a quote, ``attrs["filled_quotes"]`` the
+        number of quotes carried forward (the warning names them by currency).
 
     Raises
     ------
@@ -189,5 +190,6 @@ def align_panel(
         )
     panel.index = pd.DatetimeIndex(panel.index, name="date")
     panel.columns = pd.Index([str(c) for c in panel.columns])
-    panel.attrs = {"source": source, "dropped_dates": dropped, "filled": filled}
+    # flat scalars only: pandas deep-copies attrs on every operation
+    panel.attrs = {"source": source, "dropped_dates": dropped, "filled_quotes": sum(filled.values())}
     return validate_panel(panel, codes)
