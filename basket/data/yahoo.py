@@ -74,6 +74,10 @@ TICKERS: dict[str, YahooTicker] = {
 }
 """Currency code -> Yahoo ticker and quote direction. ``USD`` is 1.0 and has no ticker."""
 
+DEFAULT_START = pd.Timestamp("2004-01-01")
+"""Where a download starts when no start date is given: Yahoo's daily history of the major
+FX pairs begins around December 2003."""
+
 SPIKE_LOG_BOUND = 0.25
 """A close whose log change exceeds this (about ±28%) and is undone the next day is a spike."""
 
@@ -421,8 +425,8 @@ class YahooSource:
         codes : sequence of str
             Upper-case ISO codes; the columns follow this order.
         start : pandas.Timestamp or None
-            First date. ``None`` means the latest cached start of the tickers asked (every one
-            must then have a cache).
+            First date. ``None`` means the latest cached start of the tickers asked, or
+            :data:`DEFAULT_START` when one of them has no cache yet.
         end : pandas.Timestamp or None
             Last date. ``None`` means today (UTC).
 
@@ -437,7 +441,7 @@ class YahooSource:
         Raises
         ------
         DataError
-            Unknown code, or no ``start`` without a cache.
+            Unknown code.
         DataSourceError
             yfinance missing, Yahoo unreachable or rate-limited after every attempt, or a
             ticker without any close in a range that should have some.
@@ -475,11 +479,9 @@ class YahooSource:
         if start is None:
             starts = [cached[t] for t in tickers]
             if not tickers or any(c is None for c in starts):
-                raise DataError(
-                    "source 'yahoo' needs a start date when nothing is cached yet; "
-                    "pass start (e.g. --start 2019-01-01)"
-                )
-            t0 = max(c.start for c in starts if c is not None)
+                t0 = DEFAULT_START
+            else:
+                t0 = max(c.start for c in starts if c is not None)
         else:
             t0 = _day(start, "start")
         if t0 > t1:

@@ -336,9 +336,11 @@ def test_unknown_code(fake: FakeDownload) -> None:
     assert fake.calls == []
 
 
-def test_start_needed_without_cache(fake: FakeDownload) -> None:
-    with pytest.raises(DataError, match="needs a start date"):
-        YahooSource().fetch(["EUR"], None, pd.Timestamp("2019-06-21"))
+def test_no_start_without_cache_downloads_from_default_start(fake: FakeDownload) -> None:
+    from basket.data.yahoo import DEFAULT_START
+
+    YahooSource().fetch(["EUR"], None, pd.Timestamp("2019-06-21"))
+    assert pd.Timestamp(fake.calls[0]["start"]) == DEFAULT_START
 
 
 def test_bad_options() -> None:
