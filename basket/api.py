@@ -8,7 +8,7 @@ this module loads the FX panel (bundled ECB data by default) and hands it over.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -26,7 +26,7 @@ from .spec import BasketSpec, load_spec
 __all__ = ["backtest", "load_panel_for", "price"]
 
 
-def _union(*groups: Sequence[str]) -> list[str]:
+def _union(*groups: Iterable[str]) -> list[str]:
     out: dict[str, None] = {}
     for g in groups:
         for c in g:
