@@ -41,9 +41,10 @@ _EXPORTS: dict[str, str] = {
     "BacktestResult": "results",
 }
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = ["__version__", *_EXPORTS, "plot"]
 
 if TYPE_CHECKING:  # pragma: no cover - static view of the lazy exports
+    from . import plotting as plot
     from .api import backtest, price
     from .data import load_fx, validate_panel
     from .results import BacktestResult
@@ -60,6 +61,10 @@ if TYPE_CHECKING:  # pragma: no cover - static view of the lazy exports
 
 
 def __getattr__(name: str) -> Any:
+    if name == "plot":  # basket.plot: the charts module (matplotlib is imported on first use)
+        plot = importlib.import_module(".plotting", __name__)
+        globals()["plot"] = plot
+        return plot
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'basket' has no attribute {name!r}")

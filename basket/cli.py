@@ -219,7 +219,9 @@ def backtest(
     output: Optional[Path] = typer.Option(
         None, "--output", "-o", help="Write the daily values (one column per numeraire) to CSV."
     ),
-    plot: Optional[Path] = typer.Option(None, "--plot", help="Save a chart to FILE.png."),
+    plot: Optional[Path] = typer.Option(
+        None, "--plot", help="Save a four-panel chart to FILE.png (or .svg, .pdf)."
+    ),
 ) -> None:
     """Backtest a basket: daily value in each numeraire and its risk against each constituent."""
     fmt = _check_format(fmt)
