@@ -14,6 +14,8 @@ Every rate is US dollars per one unit of the currency named by the column.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +41,13 @@ _EXPORTS: dict[str, str] = {
     "price": "api",
     "backtest": "api",
     "BacktestResult": "results",
+    # basket.stress / basket.optimize are functions of design_api; the core submodules of the
+    # same names import by full name (from basket.optimize import ...), see _Package below
+    "stress": "design_api",
+    "optimize": "design_api",
+    "StressResult": "design_api",
+    "OptimizationResult": "design_api",
+    "list_episodes": "design_api",
 }
 
 __all__ = ["__version__", *_EXPORTS, "plot"]
@@ -47,6 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover - static view of the lazy exports
     from . import plotting as plot
     from .api import backtest, price
     from .data import load_fx, validate_panel
+    from .design_api import OptimizationResult, StressResult, list_episodes, optimize, stress
     from .results import BacktestResult
     from .spec import BasketSpec, list_seeds, load_spec
     from .errors import (
@@ -75,3 +85,22 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
+
+
+class _Package(types.ModuleType):
+    """The package's module type: an export keeps its name over a same-named submodule.
+
+    Importing a submodule binds it as an attribute of the package (``basket.stress`` would
+    become the module ``basket/stress.py`` and hide the function ``basket.stress``). That
+    binding is skipped for exported names defined elsewhere; the submodule stays importable by
+    its full name (``from basket.stress import list_episodes``, ``importlib.import_module``).
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if (isinstance(value, types.ModuleType) and _EXPORTS.get(name, name) != name
+                and value.__name__ == f"{__name__}.{name}"):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -431,6 +431,7 @@ def stress(
         sys.stdout.write(res.table.to_csv(index=False, date_format="%Y-%m-%d"))
         return
     holdings = list(dict.fromkeys(res.table["holding"]))
+    typer.echo(f"Stress of {res.basket} (rebalance {res.rule}, source {res.source})")
     for ep in res.episodes:
         sub = res.table[res.table["episode"] == ep.name]
         if sub.empty:
@@ -442,9 +443,8 @@ def stress(
             columns[f"{k} max dd"] = in_k["max_drawdown"]
         frame = pd.DataFrame(columns).reindex([h for h in holdings if h in sub["holding"].values])
         first, last = sub["first_date"].iloc[0].date(), sub["last_date"].iloc[0].date()
-        title = f"{ep.name}: {ep.title} ({first} to {last}), basket {res.basket}, " \
-                f"rebalance {res.rule}"
-        render_frame(frame, "table", title=title, float_format="{:.2%}", index_label="holding")
+        typer.echo(f"\n{ep.name}: {ep.title} ({first} to {last})")
+        render_frame(frame, "table", float_format="{:.2%}", index_label="holding")
     typer.echo(STRESS_NOTE)
     if res.skipped:
         typer.echo(f"skipped (outside the data): {', '.join(res.skipped)}")

@@ -1,0 +1,512 @@
+"""User-facing basket design tools: :func:`stress` and :func:`optimize` (load data, call the core).
+
+The pure cores live in :mod:`basket.stress` (episodes, :func:`~basket.stress.stress_table`) and
+:mod:`basket.optimize` (covariance, :func:`~basket.optimize.solve_weights`); this module loads
+the FX data (bundled ECB rates by default) and values baskets with :func:`basket.backtest`.
+
+``basket.stress`` and ``basket.optimize`` name these *functions* at the package level; the core
+modules are reached by their full names (``from basket.stress import list_episodes``,
+``importlib.import_module("basket.optimize")``): ``import basket.stress as m`` gives the function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .api import backtest, load_panel_for
+from .currencies import normalize_codes
+from .data import COVERAGE_TOLERANCE_DAYS, FXSource, get_source, load_fx, to_timestamp
+from .errors import DataError, SimulationError, SpecError
+from .metrics import PERIODS_PER_YEAR
+from .optimize import (
+    OBJECTIVES,
+    OptimizationResult,
+    fixed_amount_volatility,
+    model_volatility,
+    return_covariance,
+    solve_weights,
+    validate_bounds,
+)
+from .spec import BasketSpec, load_spec
+from .stress import Episode, StressResult, custom_window, get_episode, list_episodes, stress_table
+
+__all__ = [
+    "OptimizationResult",
+    "StressResult",
+    "list_episodes",
+    "optimize",
+    "parse_bounds",
+    "parse_window",
+    "stress",
+]
+
+DEFAULT_CURRENCIES_SPEC = "libra-2019"
+"""The basket whose constituents :func:`optimize` allows by default."""
+
+
+def _union(*groups: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(c for g in groups for c in g))
+
+
+def _source_name(source: str | FXSource) -> str:
+    return source if isinstance(source, str) else str(getattr(source, "name", "custom"))
+
+
+def _coverage(src: FXSource, codes: Sequence[str]) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The dates every code is quoted on, by the source's own coverage table (None if unknown)."""
+    cov = src.available()
+    known = [c for c in codes if c in cov.index and pd.notna(cov.at[c, "first"])]
+    if len(known) < len(list(codes)):
+        return None
+    first = max(pd.Timestamp(cov.at[c, "first"]) for c in known)
+    last = min(pd.Timestamp(cov.at[c, "last"]) for c in known)
+    return first, last
+
+
+# ----------------------------------------------------------------------------- stress
+def stress(
+    spec: str | BasketSpec = "libra-2019",
+    episodes: str | Sequence[str] | None = None,
+    start: Any = None,
+    end: Any = None,
+    numeraires: str | Sequence[str] | None = None,
+    rebalance: str | None = None,
+    source: str | FXSource = "ecb",
+) -> StressResult:
+    """Replay historical stress episodes: the basket's and each currency's change and drawdown.
+
+    The basket is valued once with :func:`basket.backtest` over the span of all the windows
+    and each episode is a slice of that valuation; each constituent is also shown held alone.
+
+    Parameters
+    ----------
+    spec : str or BasketSpec, default "libra-2019"
+        Seed name, TOML path or spec.
+    episodes : str or sequence of str, optional
+        Names of shipped episodes (see :func:`basket.list_episodes`); default all of them
+        (those the data cover).
+    start, end : date-like, optional
+        A custom window instead of the episodes; a missing side is the data's first or last
+        date.
+    numeraires : str or sequence of str, optional
+        Currencies to measure in (default: the basket's constituents).
+    rebalance : str, optional
+        Rebalancing rule (default: the spec's own).
+    source : str or FXSource, default "ecb"
+        FX source (bundled ECB rates by default).
+
+    Returns
+    -------
+    StressResult
+        ``.table`` is tidy: ``episode``, ``numeraire``, ``holding`` (``"basket"`` or a code),
+        ``first_date``, ``last_date``, ``change`` (simple return from the first to the last
+        date in the window) and ``max_drawdown`` (<= 0).
+
+    Raises
+    ------
+    SimulationError
+        An unknown episode, episodes and a custom window together, or a custom window whose
+        start is after its end.
+    DataError
+        An episode or window outside the data, an unknown numeraire.
+    SpecError
+        An unknown basket or rebalancing rule.
+
+    Examples
+    --------
+    >>> res = stress("libra-2019", episodes="brexit-2016", numeraires="USD")
+    >>> row = res.table.query("holding == 'GBP'").iloc[0]
+    >>> str(row.first_date.date()), str(row.last_date.date()), round(float(row.change), 4)
+    ('2016-06-23', '2016-08-04', -0.1148)
+    """
+    spec = load_spec(spec)
+    custom = start is not None or end is not None
+    if custom and episodes is not None:
+        raise SimulationError(
+            "give either episodes or a custom start/end window, not both"
+        )
+    ks = normalize_codes(numeraires) if numeraires is not None else list(spec.currencies)
+    src = get_source(source)
+    span = _coverage(src, _union(spec.currencies, ks))
+    if span is not None and spec.periods:
+        span = (max(span[0], pd.Timestamp(spec.periods[0].start)), span[1])
+    tol = pd.Timedelta(days=COVERAGE_TOLERANCE_DAYS)
+
+    def inside(ep: Episode) -> bool:
+        if span is None:
+            return True
+        return bool(pd.Timestamp(ep.start) >= span[0] - tol
+                    and pd.Timestamp(ep.end) <= span[1] + tol)
+
+    def outside_message(ep: Episode) -> str:
+        assert span is not None
+        return (
+            f"episode {ep.name!r} ({ep.start} to {ep.end}) is outside the data of source "
+            f"{_source_name(source)!r} for {', '.join(_union(spec.currencies, ks))} "
+            f"({span[0].date()} to {span[1].date()}); pick another episode or window"
+        )
+
+    skipped: list[str] = []
+    if custom:
+        t0, t1 = to_timestamp(start, "start"), to_timestamp(end, "end")
+        if t0 is not None and t1 is not None and t0 > t1:
+            raise SimulationError(f"custom window: start {t0.date()} is after end {t1.date()}; "
+                                  "swap them")
+        if t0 is None or t1 is None:
+            if span is None:
+                raise DataError("give both start and end: the source does not state its coverage")
+            t0 = span[0] if t0 is None else t0
+            t1 = span[1] if t1 is None else t1
+        chosen = [custom_window(t0, t1)]
+        if not inside(chosen[0]):
+            raise DataError(outside_message(chosen[0]).replace("episode 'custom'", "window"))
+    elif episodes is None:
+        shipped = list_episodes()
+        chosen = [e for e in shipped if inside(e)]
+        skipped = [e.name for e in shipped if not inside(e)]
+        if not chosen:
+            raise DataError(
+                f"no shipped episode lies inside the data of source {_source_name(source)!r}; "
+                "give a custom start/end window"
+            )
+    else:
+        names = [episodes] if isinstance(episodes, str) else list(episodes)
+        if not names:
+            raise SimulationError("no episode given; name one (see 'basket stress --list')")
+        chosen = [get_episode(n) for n in dict.fromkeys(names)]
+        for ep in chosen:
+            if not inside(ep):
+                raise DataError(outside_message(ep))
+    lo = min(pd.Timestamp(e.start) for e in chosen)
+    hi = max(pd.Timestamp(e.end) for e in chosen)
+    if span is not None:
+        lo, hi = max(lo, span[0]), min(hi, span[1])
+    res = backtest(spec, lo, hi, rebalance, ks, source)
+    panel, _ = load_panel_for(spec, lo, hi, ks, source)
+    table = stress_table(res.values, panel, chosen, holdings=spec.currencies)
+    return StressResult(
+        basket=spec.name,
+        rule=res.rule,
+        source=_source_name(source),
+        episodes=tuple(chosen),
+        numeraires=tuple(ks),
+        table=table,
+        skipped=tuple(skipped),
+    )
+
+
+# ----------------------------------------------------------------------------- optimize
+def parse_window(text: str | None, what: str = "--window") -> tuple[str | None, str | None]:
+    """Parse ``"START:END"`` (either side may be empty) into a pair for :func:`optimize`.
+
+    Raises
+    ------
+    SpecError
+        If there is no colon.
+
+    Examples
+    --------
+    >>> parse_window("2019-01-01:")
+    ('2019-01-01', None)
+    """
+    if text is None:
+        return (None, None)
+    if text.count(":") != 1:
+        raise SpecError(f"{what} {text!r} must be START:END (either side may be empty), "
+                        "e.g. 2019-01-01:2021-12-31")
+    a, b = (s.strip() or None for s in text.split(":"))
+    return a, b
+
+
+def parse_bounds(items: Sequence[str] | None) -> dict[str, tuple[float | None, float | None]]:
+    """Parse ``["USD=0.5:1", "JPY=:0.2", "GBP=0.1"]`` into ``{code: (lo, hi)}``.
+
+    ``CODE=X`` fixes the weight (``lo = hi = X``); ``CODE=LO:HI`` with either side optional.
+
+    Raises
+    ------
+    SpecError
+        A malformed item, naming it and the expected form.
+
+    Examples
+    --------
+    >>> parse_bounds(["usd=0.5:1", "JPY=:0.2"])
+    {'USD': (0.5, 1.0), 'JPY': (None, 0.2)}
+    """
+    out: dict[str, tuple[float | None, float | None]] = {}
+    for raw in items or ():
+        for item in str(raw).split(","):
+            if not item.strip():
+                continue
+            code, eq, rng = item.partition("=")
+            if not eq or not code.strip():
+                raise SpecError(f"bad bound {item!r}; write CODE=LO:HI, e.g. USD=0.5:1")
+            parts = rng.split(":") if ":" in rng else [rng, rng]
+            if len(parts) != 2:
+                raise SpecError(f"bad bound {item!r}; write CODE=LO:HI, e.g. USD=0.5:1")
+            nums: list[float | None] = []
+            for p in parts:
+                p = p.strip()
+                if not p:
+                    nums.append(None)
+                    continue
+                try:
+                    nums.append(float(p))
+                except ValueError:
+                    raise SpecError(
+                        f"bad bound {item!r}: {p!r} is not a number; write CODE=LO:HI"
+                    ) from None
+            out[code.strip().upper()] = (nums[0], nums[1])
+    return out
+
+
+def _resolve(pair: Any, what: str) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    if pair is None:
+        return None, None
+    if isinstance(pair, str) or not isinstance(pair, (tuple, list)) or len(pair) != 2:
+        raise SpecError(f"{what} must be a pair (start, end), either side None; got {pair!r}")
+    a, b = to_timestamp(pair[0], f"{what} start"), to_timestamp(pair[1], f"{what} end")
+    if a is not None and b is not None and a > b:
+        raise SimulationError(f"{what}: start {a.date()} is after end {b.date()}; swap them")
+    return a, b
+
+
+def _slice(panel: pd.DataFrame, a: pd.Timestamp, b: pd.Timestamp, what: str) -> pd.DataFrame:
+    first, last = panel.index[0], panel.index[-1]
+    tol = pd.Timedelta(days=COVERAGE_TOLERANCE_DAYS)
+    if a < first - tol or b > last + tol:
+        raise SimulationError(
+            f"{what} {a.date()} to {b.date()} is outside the data ({first.date()} to "
+            f"{last.date()}); pick dates inside it"
+        )
+    part = panel.loc[a:b]
+    if len(part) < 3:
+        raise SimulationError(
+            f"{what} {a.date()} to {b.date()} has {len(part)} date(s) with quotes; "
+            "it needs at least three, widen it"
+        )
+    return part
+
+
+def _windows(
+    panel: pd.DataFrame, window: Any, evaluate: Any
+) -> tuple[pd.DataFrame, pd.DataFrame | None, list[str]]:
+    """Estimation and evaluation slices by the documented defaults."""
+    first, last = panel.index[0], panel.index[-1]
+    year, day = pd.DateOffset(years=1), pd.Timedelta(days=1)
+    w0, w1 = _resolve(window, "estimation window")
+    e0, e1 = _resolve(evaluate, "evaluation window")
+    notes: list[str] = []
+    explicit_eval = evaluate is not None
+    if window is None:
+        if not explicit_eval:
+            e1 = last
+            e0 = last - year + day
+        else:
+            e0 = e0 if e0 is not None else first
+            e1 = e1 if e1 is not None else last
+        w1 = e0 - day
+        w0 = max(e0 - 3 * year, first)
+    else:
+        w0 = w0 if w0 is not None else first
+        w1 = w1 if w1 is not None else last
+        if explicit_eval:
+            e0 = e0 if e0 is not None else w1 + day
+            e1 = e1 if e1 is not None else last
+        else:
+            e0, e1 = w1 + day, min(w1 + year, last)
+    est = _slice(panel, w0, w1, "estimation window")
+    evl: pd.DataFrame | None
+    if explicit_eval:
+        assert e0 is not None and e1 is not None
+        evl = _slice(panel, e0, e1, "evaluation window")
+    else:
+        assert e0 is not None and e1 is not None
+        evl = panel.loc[e0:e1]
+        if len(evl) < 3:
+            evl = None
+            notes.append("no out-of-sample figures: fewer than three dates after the "
+                         "estimation window; pass evaluate=(start, end)")
+    return est, evl, notes
+
+
+def _realised(
+    weights: pd.Series,
+    spec: BasketSpec | None,
+    part: pd.DataFrame,
+    panel: pd.DataFrame,
+    numeraires: Sequence[str],
+    periods_per_year: float,
+) -> pd.Series:
+    """Realised volatility of the fixed-amounts basket over ``part`` (a slice of ``panel``)."""
+    if spec is not None:
+        res = backtest(spec, part.index[0], part.index[-1], numeraires=list(numeraires),
+                       panel=panel, periods_per_year=periods_per_year)
+        vol = res.metrics["volatility"].astype(np.float64)
+        vol.index = pd.Index(list(numeraires), name="numeraire")
+        return vol
+    return fixed_amount_volatility(weights, part, numeraires, periods_per_year)
+
+
+def optimize(
+    numeraires: str | Sequence[str] | None = None,
+    objective: str = "worst",
+    currencies: str | Sequence[str] | None = None,
+    bounds: Mapping[str, tuple[float | None, float | None]] | None = None,
+    window: tuple[Any, Any] | None = None,
+    evaluate: tuple[Any, Any] | None = None,
+    benchmark: str | BasketSpec | None = "libra-2019",
+    source: str | FXSource = "ecb",
+    *,
+    long_only: bool = True,
+    periods_per_year: float = PERIODS_PER_YEAR,
+) -> OptimizationResult:
+    """Find the basket weights that are most stable for holders in a set of numeraires.
+
+    Volatility in numeraire ``k`` is modelled with the covariance ``Sigma`` of daily log
+    returns of the USD prices over the estimation window, **to first order, as if the weights
+    stayed constant**: ``vol_k(w)^2 = (w - e_k)' Sigma (w - e_k) * periods_per_year``. Beside
+    this model figure the result reports the realised volatility of the actual fixed-amounts
+    basket (a spec with the optimal weights and the window's first date as base date, valued
+    with :func:`basket.backtest`), in sample and out of sample, and the same for a benchmark.
+
+    Parameters
+    ----------
+    numeraires : str or sequence of str, optional
+        Currencies the holders measure in (default: the allowed currencies).
+    objective : {"single", "mean", "worst"}, default "worst"
+        ``single``: the volatility in one numeraire; ``mean``: the mean across numeraires;
+        ``worst``: the largest across numeraires.
+    currencies : str or sequence of str, optional
+        Currencies the basket may hold (default: the Libra 2019 constituents).
+    bounds : dict of str to (lo, hi), optional
+        Weight bounds per allowed currency, e.g. ``{"USD": (0.5, None)}`` for at least 50% USD.
+    window : (start, end), optional
+        Estimation window (inclusive; either side None for the data's first/last date).
+        Default: the three years before the last year of data.
+    evaluate : (start, end), optional
+        Out-of-sample window. Default: the last year of data (with the default window), or the
+        year after the estimation window.
+    benchmark : str, BasketSpec or None, default "libra-2019"
+        Basket to compare with (its own amounts and base date); None for none.
+    source : str or FXSource, default "ecb"
+    long_only : bool, default True
+        Forbid short positions.
+    periods_per_year : float, default 252
+
+    Returns
+    -------
+    OptimizationResult
+
+    Raises
+    ------
+    SpecError
+        Unknown objective, ``single`` with several numeraires, a bound for a currency not
+        allowed, malformed bounds or windows, an unknown benchmark.
+    SimulationError
+        Infeasible bounds, windows outside the data or too short, no convergence.
+    DataError
+        Unknown currency codes.
+
+    Examples
+    --------
+    >>> res = optimize(numeraires=["USD", "EUR"], objective="worst",
+    ...                currencies=["USD", "EUR"], window=("2019-01-01", "2021-12-31"),
+    ...                benchmark=None)
+    >>> round(float(res.weights.sum()), 12)
+    1.0
+    >>> list(res.comparison.columns)
+    ['optimum_model', 'optimum_in_sample', 'optimum_out_of_sample']
+    """
+    if objective not in OBJECTIVES:
+        raise SpecError(f"unknown objective {objective!r}; use one of {', '.join(OBJECTIVES)}")
+    allowed = (
+        normalize_codes(currencies) if currencies is not None
+        else list(load_spec(DEFAULT_CURRENCIES_SPEC).currencies)
+    )
+    ks = normalize_codes(numeraires) if numeraires is not None else list(allowed)
+    if objective == "single" and len(ks) != 1:
+        raise SpecError(
+            f"objective 'single' needs exactly one numeraire, got {len(ks)} ({', '.join(ks)}); "
+            "name one, or use objective 'mean' or 'worst'"
+        )
+    lo, hi = validate_bounds(allowed, bounds, long_only)
+    bench = load_spec(benchmark) if benchmark is not None else None
+    codes = _union(allowed, ks, bench.currencies if bench is not None else ())
+    panel = load_fx(codes, None, None, source)
+    est, evl, notes = _windows(panel, window, evaluate)
+    cov = return_covariance(est)
+    sol = solve_weights(cov, allowed, ks, objective, bounds, long_only=long_only,
+                        periods_per_year=periods_per_year)
+    weights = sol.weights
+    result_bounds = {c: (float(a), float(b)) for c, a, b in zip(allowed, lo, hi)}
+    base = OptimizationResult(
+        weights=weights, objective=objective, objective_value=sol.objective_value,
+        numeraires=tuple(ks), comparison=pd.DataFrame(), window=(est.index[0], est.index[-1]),
+    )
+    opt_spec = base.to_spec("optimum") if (weights >= 0).all() else None
+    if opt_spec is None:
+        notes.append("the optimum is short; its realised volatility uses fixed amounts "
+                     "computed directly (a basket spec is long-only)")
+    columns: dict[str, pd.Series] = {"optimum_model": sol.volatility}
+    columns["optimum_in_sample"] = _realised(weights, opt_spec, est, panel, ks, periods_per_year)
+    if evl is not None:
+        if opt_spec is None:
+            # the same amounts as in sample: weights at the estimation start, carried forward
+            carried = panel.loc[est.index[0]:evl.index[-1]]
+            units = weights / carried.iloc[0][weights.index]
+            w_eval = units * evl.iloc[0][weights.index]
+            w_eval = w_eval / w_eval.sum()
+            columns["optimum_out_of_sample"] = fixed_amount_volatility(
+                w_eval, evl, ks, periods_per_year)
+        else:
+            columns["optimum_out_of_sample"] = _realised(weights, opt_spec, evl, panel, ks,
+                                                         periods_per_year)
+    bench_weights = None
+    if bench is not None:
+        ins = backtest(bench, est.index[0], est.index[-1], numeraires=ks, panel=panel,
+                       periods_per_year=periods_per_year)
+        if bench.weights is not None:
+            bench_weights = pd.Series(dict(bench.weights), name="weight", dtype=np.float64)
+        else:
+            bench_weights = ins.weights.iloc[0].rename("weight").astype(np.float64)
+            bench_weights = bench_weights[bench_weights > 0]
+        bench_weights.index.name = "currency"
+        columns["benchmark_model"] = model_volatility(bench_weights, cov, ks, periods_per_year)
+        columns["benchmark_in_sample"] = _vol(ins.metrics["volatility"], ks)
+        if evl is not None:
+            out = backtest(bench, evl.index[0], evl.index[-1], numeraires=ks, panel=panel,
+                           periods_per_year=periods_per_year)
+            columns["benchmark_out_of_sample"] = _vol(out.metrics["volatility"], ks)
+    order = ["optimum_model", "benchmark_model", "optimum_in_sample", "benchmark_in_sample",
+             "optimum_out_of_sample", "benchmark_out_of_sample"]
+    comparison = pd.DataFrame({c: columns[c] for c in order if c in columns})
+    comparison.index = pd.Index(ks, name="numeraire")
+    return OptimizationResult(
+        weights=weights,
+        objective=objective,
+        objective_value=sol.objective_value,
+        numeraires=tuple(ks),
+        comparison=comparison,
+        window=(est.index[0], est.index[-1]),
+        evaluate=None if evl is None else (evl.index[0], evl.index[-1]),
+        benchmark=None if bench is None else bench.name,
+        benchmark_weights=bench_weights,
+        bounds=result_bounds,
+        long_only=long_only,
+        source=_source_name(source),
+        periods_per_year=float(periods_per_year),
+        solver={"method": sol.method, "iterations": sol.iterations},
+        notes=tuple(notes),
+    )
+
+
+def _vol(series: pd.Series, ks: Sequence[str]) -> pd.Series:
+    out = series.astype(np.float64).copy()
+    out.index = pd.Index(list(ks), name="numeraire")
+    return out.rename("volatility")
+

@@ -1,0 +1,818 @@
+"""Basket design: the weights that make a basket most stable for its holders (pure core).
+
+Conventions, stated once for the module:
+
+* prices are **US dollars per one unit** (an FX panel); ``r_c`` is the daily **log** return of
+  ``P_c`` (``r_USD = 0``) and ``Sigma`` their sample covariance (``ddof=1``) over the estimation
+  window, extended to every currency that is allowed in the basket or used as a numeraire;
+* **constant-weight approximation.** A basket with value weights ``w`` measured in numeraire
+  ``k`` has, to first order, the daily log return ``sum_c w_c r_c - r_k = (w - e_k)' r`` with
+  ``e_k`` the unit vector of ``k`` (``k`` need not be in the basket), so its model volatility is
+  ``vol_k(w) = sqrt((w - e_k)' Sigma (w - e_k) * periods_per_year)``. This is exact for a basket
+  rebalanced continuously to ``w`` (a geometric index); a fixed-amounts basket drifts from ``w``,
+  so the realised volatility of the actual basket is reported beside the model figure;
+* objectives over a set of numeraires ``K``: ``"single"`` minimises ``vol_k`` for one ``k``;
+  ``"mean"`` the mean of ``vol_k`` over ``K``; ``"worst"`` the largest ``vol_k``, solved in
+  epigraph form ``min t s.t. (w - e_k)' Sigma (w - e_k) <= t`` for every ``k`` (smooth convex
+  quadratic constraints, analytic gradients ``2 Sigma (w - e_k)``);
+* weights sum to 1; long-only (``w >= 0``) unless asked otherwise; per-currency bounds.
+
+:func:`solve_weights` is the solver (scipy's SLSQP, or trust-constr as a second method), and
+:class:`OptimizationResult` what :func:`basket.optimize` returns. scipy is imported inside the
+functions so that ``import basket`` stays light.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError, SimulationError, SpecError
+from .metrics import PERIODS_PER_YEAR
+from .spec import BasketSpec
+
+__all__ = [
+    "OBJECTIVES",
+    "OptimizationResult",
+    "Solution",
+    "fixed_amount_volatility",
+    "model_volatility",
+    "return_covariance",
+    "solve_weights",
+    "validate_bounds",
+]
+
+Objective = Literal["single", "mean", "worst"]
+OBJECTIVES: tuple[str, ...] = ("single", "mean", "worst")
+"""The objectives :func:`solve_weights` knows."""
+
+Method = Literal["slsqp", "trust-constr"]
+_METHODS = ("slsqp", "trust-constr")
+
+WEIGHT_ATOL = 1e-9
+"""Weights closer to zero than this (long-only) are reported as zero."""
+
+_SMOOTH = 1e-12
+"""Added to each scaled variance under the square root of the ``mean`` objective, so the
+gradient stays finite where a numeraire's volatility is zero (100% in that currency)."""
+
+
+# ----------------------------------------------------------------------------- estimation
+def return_covariance(panel: pd.DataFrame) -> pd.DataFrame:
+    """Sample covariance (``ddof=1``) of the daily log returns of USD prices.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        USD per unit, one column per currency, no NaN, at least three dates.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Daily (not annualised) covariance, index and columns the panel's currencies in order.
+
+    Raises
+    ------
+    DataError
+        Fewer than three dates, NaN, or a non-positive price.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> idx = pd.date_range("2020-01-01", periods=3)
+    >>> fx = pd.DataFrame({"USD": [1.0, 1.0, 1.0], "EUR": [1.0, 1.1, 1.0]}, index=idx)
+    >>> round(float(return_covariance(fx).loc["EUR", "EUR"]), 6)   # 2 * log(1.1) ** 2
+    0.018168
+    """
+    arr = panel.to_numpy(dtype=np.float64)
+    if arr.shape[0] < 3:
+        raise DataError(
+            f"a covariance needs at least three dates, got {arr.shape[0]}; widen the window"
+        )
+    if np.isnan(arr).any() or (arr <= 0).any():
+        raise DataError("the FX panel must be positive with no NaN to estimate a covariance")
+    r = np.diff(np.log(arr), axis=0)
+    cov = np.atleast_2d(np.cov(r, rowvar=False, ddof=1))
+    return pd.DataFrame(cov, index=list(panel.columns), columns=list(panel.columns))
+
+
+def _check_ppy(periods_per_year: float) -> float:
+    if isinstance(periods_per_year, bool) or not (
+        isinstance(periods_per_year, (int, float)) and periods_per_year > 0
+    ):
+        raise SpecError(f"periods_per_year must be a positive number, got {periods_per_year!r}")
+    return float(periods_per_year)
+
+
+def _lookup(cov: pd.DataFrame, codes: Sequence[str], what: str) -> np.ndarray:
+    cols = [str(c) for c in cov.columns]
+    missing = [c for c in codes if c not in cols]
+    if missing:
+        raise DataError(
+            f"the covariance has no row for {what} {', '.join(missing)}; estimate it over the "
+            "union of the basket's currencies and the numeraires"
+        )
+    return np.array([cols.index(c) for c in codes], dtype=np.intp)
+
+
+def model_volatility(
+    weights: Mapping[str, float] | pd.Series,
+    cov: pd.DataFrame,
+    numeraires: Sequence[str],
+    periods_per_year: float = PERIODS_PER_YEAR,
+) -> pd.Series:
+    """Model volatility of a constant-weight basket in each numeraire.
+
+    ``vol_k(w) = sqrt((w - e_k)' Sigma (w - e_k) * periods_per_year)`` (see the module notes:
+    a first-order, constant-weight approximation).
+
+    Parameters
+    ----------
+    weights : mapping or Series
+        Value weights by currency (summing to 1; negative allowed).
+    cov : pandas.DataFrame
+        Daily log-return covariance covering the weights' currencies and the numeraires.
+    numeraires : sequence of str
+    periods_per_year : float, default 252
+
+    Returns
+    -------
+    pandas.Series
+        Annualised volatility per numeraire, named ``"volatility"``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cov = pd.DataFrame([[0.0, 0.0], [0.0, 1e-4]], index=["USD", "EUR"],
+    ...                    columns=["USD", "EUR"])
+    >>> model_volatility({"USD": 0.5, "EUR": 0.5}, cov, ["USD", "EUR"], 100).round(6).tolist()
+    [0.05, 0.05]
+    """
+    ppy = _check_ppy(periods_per_year)
+    w = pd.Series(weights, dtype=np.float64)
+    c = cov.to_numpy(dtype=np.float64)
+    iw = _lookup(cov, list(w.index), "currency")
+    ik = _lookup(cov, list(numeraires), "numeraire")
+    d = np.zeros((len(cov), len(ik)))
+    d[iw, :] += w.to_numpy()[:, None]
+    d[ik, np.arange(len(ik))] -= 1.0
+    q = np.einsum("ik,ij,jk->k", d, c, d)
+    vol = np.sqrt(np.maximum(q, 0.0) * ppy)
+    return pd.Series(vol, index=pd.Index(list(numeraires), name="numeraire"), name="volatility")
+
+
+def fixed_amount_volatility(
+    weights: Mapping[str, float] | pd.Series,
+    panel: pd.DataFrame,
+    numeraires: Sequence[str],
+    periods_per_year: float = PERIODS_PER_YEAR,
+) -> pd.Series:
+    """Realised volatility of a fixed-amounts basket whose weights are ``w`` on the first date.
+
+    The amounts are ``u_c = w_c / P_c(t0)`` (one US dollar on the panel's first date), the value
+    ``V(t) = sum_c u_c P_c(t)``, and the volatility that of ``log(V / P_k)``, annualised
+    (``ddof=1``), as :func:`basket.backtest` measures it. Unlike a :class:`~basket.BasketSpec`,
+    short (negative) weights are allowed here.
+
+    Parameters
+    ----------
+    weights : mapping or Series
+        Value weights on the first date.
+    panel : pandas.DataFrame
+        USD per unit over the evaluation window (columns: the currencies and the numeraires).
+    numeraires : sequence of str
+    periods_per_year : float, default 252
+
+    Returns
+    -------
+    pandas.Series
+        Annualised volatility per numeraire, named ``"volatility"``.
+
+    Raises
+    ------
+    DataError
+        Fewer than three dates, or a basket value that is not positive (large short positions).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> idx = pd.date_range("2020-01-01", periods=3)
+    >>> fx = pd.DataFrame({"USD": [1.0, 1.0, 1.0], "EUR": [1.0, 1.1, 1.0]}, index=idx)
+    >>> float(fixed_amount_volatility({"USD": 1.0}, fx, ["USD"]).iloc[0])
+    0.0
+    """
+    ppy = _check_ppy(periods_per_year)
+    w = pd.Series(weights, dtype=np.float64)
+    if len(panel) < 3:
+        raise DataError(f"a volatility needs at least three dates, got {len(panel)}")
+    prices = panel.loc[:, list(w.index)].to_numpy(dtype=np.float64)
+    units = w.to_numpy() / prices[0]
+    value = prices @ units
+    if (value <= 0).any():
+        raise DataError("the basket's value falls to zero or below; reduce the short positions")
+    pk = panel.loc[:, list(numeraires)].to_numpy(dtype=np.float64)
+    r = np.diff(np.log(value[:, None] / pk), axis=0)
+    vol = r.std(axis=0, ddof=1) * math.sqrt(ppy)
+    return pd.Series(vol, index=pd.Index(list(numeraires), name="numeraire"), name="volatility")
+
+
+# ----------------------------------------------------------------------------- constraints
+def validate_bounds(
+    currencies: Sequence[str],
+    bounds: Mapping[str, tuple[float | None, float | None]] | None = None,
+    long_only: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Check per-currency bounds and return the effective ``(lo, hi)`` arrays.
+
+    Parameters
+    ----------
+    currencies : sequence of str
+        The currencies allowed in the basket.
+    bounds : dict of str to (lo, hi), optional
+        Weight bounds by currency; ``None`` on either side means no bound beyond long-only.
+    long_only : bool, default True
+        Weights at least 0 (and so at most 1).
+
+    Returns
+    -------
+    (lo, hi) : tuple of ndarray
+        One entry per allowed currency (``-inf``/``inf`` where unbounded).
+
+    Raises
+    ------
+    SpecError
+        A bound for a currency that is not allowed, a non-number, ``lo > hi``, or a negative
+        lower bound under ``long_only``.
+    SimulationError
+        Infeasible bounds: minimums summing above 1 or maximums below 1.
+
+    Examples
+    --------
+    >>> lo, hi = validate_bounds(["USD", "EUR"], {"USD": (0.5, None)})
+    >>> lo.tolist(), hi.tolist()
+    ([0.5, 0.0], [1.0, 1.0])
+    """
+    codes = list(currencies)
+    n = len(codes)
+    lo = np.full(n, 0.0 if long_only else -np.inf)
+    hi = np.full(n, 1.0 if long_only else np.inf)
+    for key, pair in (bounds or {}).items():
+        code = str(key).strip().upper()
+        if code not in codes:
+            raise SpecError(
+                f"bound for {code}, which is not an allowed currency; allow it in currencies "
+                f"or drop the bound (allowed: {', '.join(codes)})"
+            )
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise SpecError(f"bound for {code} must be a pair (lo, hi), got {pair!r}")
+        i = codes.index(code)
+        for side, value in zip(("lower", "upper"), pair):
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(
+                value
+            ):
+                raise SpecError(f"{side} bound for {code} is {value!r}, not a number")
+            if side == "lower":
+                if long_only and value < 0:
+                    raise SpecError(
+                        f"lower bound {value:g} for {code} is negative but the basket is "
+                        "long-only; use long_only=False (--allow-short) to allow short positions"
+                    )
+                lo[i] = max(lo[i], float(value)) if long_only else float(value)
+            else:
+                hi[i] = min(hi[i], float(value)) if long_only else float(value)
+        if lo[i] > hi[i]:
+            raise SpecError(
+                f"bounds for {code} are empty: lower {lo[i]:g} is above upper {hi[i]:g}"
+            )
+    if lo.sum() > 1.0 + 1e-12:
+        raise SimulationError(
+            f"infeasible bounds: the minimum weights sum to {lo.sum():.4g} > 1; lower them"
+        )
+    if hi.sum() < 1.0 - 1e-12:
+        raise SimulationError(
+            f"infeasible bounds: the maximum weights sum to {hi.sum():.4g} < 1; raise them "
+            "or allow more currencies"
+        )
+    return lo, hi
+
+
+def _start_point(lo: np.ndarray, hi: np.ndarray, total: float = 1.0) -> np.ndarray:
+    """A point inside the bounds whose entries sum to ``total`` (bounds assumed feasible)."""
+    n = len(lo)
+    base = np.where(np.isfinite(lo), lo, np.minimum(0.0, np.where(np.isfinite(hi), hi, 0.0)))
+    room = total - float(base.sum())
+    span = np.where(np.isfinite(hi), hi - base, np.inf)
+    if room <= 0:
+        # only unbounded-below entries can go lower
+        down = ~np.isfinite(lo)
+        if down.any():
+            base[down] += room / int(down.sum())
+        return base
+    if np.isinf(span).any():
+        return base + np.where(np.isinf(span), room / int(np.isinf(span).sum()), 0.0)
+    if span.sum() <= 0:
+        return np.full(n, total / n)
+    return base + span * min(1.0, room / float(span.sum()))
+
+
+# ----------------------------------------------------------------------------- solver
+@dataclass(frozen=True)
+class Solution:
+    """Raw result of :func:`solve_weights`.
+
+    Attributes
+    ----------
+    weights : pandas.Series
+        Optimal weights by allowed currency (summing to 1), named ``"weight"``.
+    objective_value : float
+        The objective at the optimum: an annualised model volatility (``single``: ``vol_k``;
+        ``mean``: mean ``vol_k``; ``worst``: max ``vol_k``).
+    volatility : pandas.Series
+        Model volatility in each numeraire at the optimum.
+    method : str
+        ``"slsqp"`` or ``"trust-constr"``.
+    iterations : int
+    """
+
+    weights: pd.Series
+    objective_value: float
+    volatility: pd.Series
+    method: str
+    iterations: int
+
+
+def _objective_value(vol: np.ndarray, objective: str) -> float:
+    if objective == "mean":
+        return float(vol.mean())
+    return float(vol.max())
+
+
+def solve_weights(
+    cov: pd.DataFrame,
+    currencies: Sequence[str],
+    numeraires: Sequence[str],
+    objective: str = "worst",
+    bounds: Mapping[str, tuple[float | None, float | None]] | None = None,
+    *,
+    long_only: bool = True,
+    periods_per_year: float = PERIODS_PER_YEAR,
+    method: str = "slsqp",
+) -> Solution:
+    """Find the weights with the lowest model volatility for holders in the numeraires.
+
+    Parameters
+    ----------
+    cov : pandas.DataFrame
+        Daily log-return covariance (:func:`return_covariance`) over the union of the allowed
+        currencies and the numeraires.
+    currencies : sequence of str
+        Currencies the basket may hold.
+    numeraires : sequence of str
+        Currencies its holders measure it in (any currency of ``cov``).
+    objective : {"single", "mean", "worst"}, default "worst"
+        ``single``: ``vol_k`` for one numeraire; ``mean``: the mean of ``vol_k``; ``worst``:
+        the largest ``vol_k`` (epigraph form).
+    bounds : dict of str to (lo, hi), optional
+        Weight bounds per allowed currency (see :func:`validate_bounds`).
+    long_only : bool, default True
+        No short positions.
+    periods_per_year : float, default 252
+        Annualisation of the reported volatilities.
+    method : {"slsqp", "trust-constr"}, default "slsqp"
+        scipy solver; trust-constr is slower and serves as a second opinion.
+
+    Returns
+    -------
+    Solution
+
+    Raises
+    ------
+    SpecError
+        Unknown objective or method, ``single`` with other than one numeraire, no currency,
+        malformed bounds.
+    SimulationError
+        Infeasible bounds, or a solver that does not converge.
+    DataError
+        A currency or numeraire missing from ``cov``, or a covariance with NaN.
+
+    Notes
+    -----
+    The covariance is annualised and rescaled by its largest diagonal entry before solving, so
+    the objective is of order one; the reported figures are in annual volatility units. The
+    gradient of ``(w - e_k)' Sigma (w - e_k)`` is ``2 Sigma (w - e_k)``, restricted to the
+    allowed currencies.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cov = pd.DataFrame([[1e-4, 0.0], [0.0, 1e-4]], index=["EUR", "JPY"],
+    ...                    columns=["EUR", "JPY"])
+    >>> sol = solve_weights(cov, ["EUR", "JPY"], ["EUR", "JPY"], "worst")
+    >>> sol.weights.round(6).tolist()
+    [0.5, 0.5]
+    """
+    if objective not in OBJECTIVES:
+        raise SpecError(f"unknown objective {objective!r}; use one of {', '.join(OBJECTIVES)}")
+    if method not in _METHODS:
+        raise SpecError(f"unknown method {method!r}; use one of {', '.join(_METHODS)}")
+    codes = [str(c) for c in currencies]
+    ks = [str(k) for k in numeraires]
+    if not codes:
+        raise SpecError("no currency allowed in the basket; allow at least one")
+    if not ks:
+        raise SpecError("no numeraire given; name at least one currency to measure in")
+    if objective == "single" and len(ks) != 1:
+        raise SpecError(
+            f"objective 'single' needs exactly one numeraire, got {len(ks)} ({', '.join(ks)}); "
+            "name one, or use objective 'mean' or 'worst'"
+        )
+    ppy = _check_ppy(periods_per_year)
+    lo, hi = validate_bounds(codes, bounds, long_only)
+    iw = _lookup(cov, codes, "currency")
+    ik = _lookup(cov, ks, "numeraire")
+    c = cov.to_numpy(dtype=np.float64) * ppy
+    if not np.isfinite(c).all():
+        raise DataError("the covariance has NaN or infinite entries")
+    scale = float(np.max(np.diag(c)))
+    scale = scale if scale > 0 else 1.0
+    c = c / scale
+    a = c[np.ix_(iw, iw)]                      # (n, n)
+    b = c[np.ix_(iw, ik)]                      # (n, K): Sigma restricted, column per e_k
+    q0 = c[ik, ik]                             # (K,): e_k' Sigma e_k
+    nk = len(ks)
+
+    # currencies whose bounds pin them (lo == hi) are constants, not variables
+    free = lo < hi
+    pinned = np.where(free, 0.0, lo)
+    nf = int(free.sum())
+    if nf == 0:
+        w = pinned
+        iterations = 0
+    else:
+        af = a[np.ix_(free, free)]
+        shift = a[free] @ pinned                 # (nf,): cross terms with the pinned weights
+        bf = b[free] - shift[:, None]            # (nf, K)
+        qf = q0 - 2.0 * (pinned @ b) + pinned @ a @ pinned
+        target = 1.0 - float(pinned.sum())
+
+        def variances(x: np.ndarray) -> np.ndarray:
+            return np.asarray(x @ af @ x - 2.0 * (x @ bf) + qf)
+
+        def var_grads(x: np.ndarray) -> np.ndarray:
+            return np.asarray(2.0 * (af @ x)[:, None] - 2.0 * bf)     # (nf, K)
+
+        problem = _Problem(objective, variances, var_grads, af, nf, nk, target,
+                           lo[free], hi[free])
+        if method == "slsqp":
+            try:
+                x, iterations = _solve_slsqp(problem)
+            except SimulationError:
+                # SLSQP can stall at its precision limit; trust-constr is slower but robust
+                x, iterations = _solve_trust_constr(problem)
+        else:
+            x, iterations = _solve_trust_constr(problem)
+        w = pinned.copy()
+        w[free] = x[:nf]
+    if long_only:
+        w = np.where(np.abs(w) < WEIGHT_ATOL, 0.0, w)
+        w = np.maximum(w, 0.0)
+    w = w / w.sum()
+    tol = 1e-7
+    if (w < lo - tol).any() or (w > hi + tol).any() or abs(w.sum() - 1.0) > 1e-9:
+        raise SimulationError(
+            "the optimiser stopped outside the constraints; loosen the bounds or try another "
+            "objective"
+        )
+    q_full = w @ a @ w - 2.0 * (w @ b) + q0
+    vol = np.sqrt(np.maximum(q_full, 0.0) * scale)
+    if objective == "single":
+        value = float(vol[0])
+    else:
+        value = _objective_value(vol, objective)
+    return Solution(
+        weights=pd.Series(w, index=pd.Index(codes, name="currency"), name="weight"),
+        objective_value=value,
+        volatility=pd.Series(vol, index=pd.Index(ks, name="numeraire"), name="volatility"),
+        method=method,
+        iterations=int(iterations),
+    )
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """The reduced problem handed to a scipy solver (free weights only, scaled units)."""
+
+    objective: str
+    variances: Any          # x -> (K,) scaled variances
+    var_grads: Any          # x -> (n, K) their gradients
+    a: np.ndarray           # (n, n) Hessian / 2 of every variance
+    n: int
+    nk: int
+    target: float           # the free weights sum to this
+    lo: np.ndarray
+    hi: np.ndarray
+
+    def start(self) -> np.ndarray:
+        return _start_point(self.lo, self.hi, self.target)
+
+
+def _fail(message: str) -> SimulationError:
+    return SimulationError(
+        f"the optimiser did not converge ({message}); loosen the bounds or try another "
+        "objective"
+    )
+
+
+def _solve_slsqp(p: _Problem) -> tuple[np.ndarray, int]:
+    from scipy.optimize import minimize
+
+    n, ones = p.n, np.ones(p.n)
+    options = {"ftol": 1e-13, "maxiter": 1000}
+    bounds = list(zip(p.lo, p.hi))
+    w0 = p.start()
+    if p.objective == "worst":
+        grad = np.zeros(n + 1)
+        grad[-1] = 1.0
+        cons = [
+            {"type": "eq", "fun": lambda x: np.array([x[:n] @ ones - p.target]),
+             "jac": lambda x: np.append(ones, 0.0)[None, :]},
+            {"type": "ineq", "fun": lambda x: x[-1] - p.variances(x[:n]),
+             "jac": lambda x: np.hstack([-p.var_grads(x[:n]).T, np.ones((p.nk, 1))])},
+        ]
+        x0 = np.append(w0, float(p.variances(w0).max()) * 1.01 + 1e-12)
+        res = minimize(lambda x: float(x[-1]), x0, jac=lambda x: grad, method="SLSQP",
+                       bounds=[*bounds, (0.0, None)], constraints=cons, options=options)
+    else:
+        f, g = _smooth_objective(p.objective, p.variances, p.var_grads)
+        cons = [{"type": "eq", "fun": lambda x: np.array([x @ ones - p.target]),
+                 "jac": lambda x: ones[None, :]}]
+        res = minimize(f, w0, jac=g, method="SLSQP", bounds=bounds, constraints=cons,
+                       options=options)
+    if not res.success:
+        raise _fail(str(res.message))
+    return np.asarray(res.x, dtype=np.float64), int(res.nit)
+
+
+def _smooth_objective(objective: str, variances: Any, var_grads: Any) -> tuple[Any, Any]:
+    if objective == "single":
+        def f(w: np.ndarray) -> float:
+            return float(variances(w)[0])
+
+        def g(w: np.ndarray) -> np.ndarray:
+            return np.asarray(var_grads(w)[:, 0])
+
+        return f, g
+
+    def fm(w: np.ndarray) -> float:
+        return float(np.sqrt(np.maximum(variances(w), 0.0) + _SMOOTH).mean())
+
+    def gm(w: np.ndarray) -> np.ndarray:
+        s = np.sqrt(np.maximum(variances(w), 0.0) + _SMOOTH)
+        return np.asarray((var_grads(w) / (2.0 * s)).mean(axis=1))
+
+    return fm, gm
+
+
+def _solve_trust_constr(p: _Problem) -> tuple[np.ndarray, int]:
+    from scipy.optimize import BFGS, Bounds, LinearConstraint, NonlinearConstraint, minimize
+
+    n = p.n
+    options = {"gtol": 1e-12, "xtol": 1e-14, "maxiter": 5000}
+    w0 = p.start()
+    if p.objective == "worst":
+        hess_q = np.zeros((n + 1, n + 1))
+        hess_q[:n, :n] = 2.0 * p.a
+        nonlinear = NonlinearConstraint(
+            lambda x: x[-1] - p.variances(x[:n]),
+            0.0,
+            np.inf,
+            jac=lambda x: np.hstack([-p.var_grads(x[:n]).T, np.ones((p.nk, 1))]),
+            hess=lambda x, v: -float(np.sum(v)) * hess_q,
+        )
+        linear = LinearConstraint(np.append(np.ones(n), 0.0)[None, :], p.target, p.target)
+        x0 = np.append(w0, float(p.variances(w0).max()) * 1.01 + 1e-12)
+        box = Bounds(np.append(p.lo, 0.0), np.append(p.hi, np.inf))
+        grad = np.zeros(n + 1)
+        grad[-1] = 1.0
+        zero = np.zeros((n + 1, n + 1))
+        with warnings.catch_warnings():
+            # trust-constr warns when a quasi-Newton update is skipped; the result is checked
+            warnings.simplefilter("ignore", UserWarning)
+            res = minimize(lambda x: float(x[-1]), x0, jac=lambda x: grad,
+                           hess=lambda x: zero, method="trust-constr",
+                           constraints=[linear, nonlinear], bounds=box, options=options)
+    else:
+        f, g = _smooth_objective(p.objective, p.variances, p.var_grads)
+        hess: Any = (lambda w: 2.0 * p.a) if p.objective == "single" else BFGS()
+        linear = LinearConstraint(np.ones(n)[None, :], p.target, p.target)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            res = minimize(f, w0, jac=g, hess=hess, method="trust-constr",
+                           constraints=[linear], bounds=Bounds(p.lo, p.hi), options=options)
+    if not res.success:
+        raise _fail(str(res.message))
+    return np.asarray(res.x, dtype=np.float64), int(res.nit)
+
+
+# ----------------------------------------------------------------------------- result
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, (float, np.floating)):
+        f = float(value)
+        return f if math.isfinite(f) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+@dataclass(frozen=True)
+class OptimizationResult:
+    """What :func:`basket.optimize` returns (frozen).
+
+    Attributes
+    ----------
+    weights : pandas.Series
+        Optimal value weights by allowed currency (zeros included), summing to 1.
+    objective : str
+        ``"single"``, ``"mean"`` or ``"worst"``.
+    objective_value : float
+        The objective at the optimum, in annualised model volatility on the estimation window.
+    numeraires : tuple of str
+    comparison : pandas.DataFrame
+        Rows numeraires; columns ``optimum_model`` and ``benchmark_model`` (constant-weight
+        model volatility on the estimation window), ``optimum_in_sample`` and
+        ``benchmark_in_sample`` (realised volatility of the fixed-amounts baskets on the
+        estimation window), ``optimum_out_of_sample`` and ``benchmark_out_of_sample`` (the same
+        on the evaluation window). Benchmark columns only with a benchmark, out-of-sample
+        columns only with an evaluation window. All annualised.
+    window : tuple of pandas.Timestamp
+        First and last dates of the estimation window.
+    evaluate : tuple of pandas.Timestamp or None
+        First and last dates of the evaluation window.
+    benchmark : str or None
+        Name of the benchmark basket.
+    benchmark_weights : pandas.Series or None
+        The benchmark's weights used for its model volatility (its stated weights, or for an
+        amounts basket its value shares on the estimation window's first date).
+    bounds : dict of str to (float, float)
+        The effective bounds per allowed currency.
+    long_only : bool
+    source : str
+    periods_per_year : float
+    solver : dict
+        ``method`` and ``iterations``.
+    notes : tuple of str
+    """
+
+    weights: pd.Series
+    objective: str
+    objective_value: float
+    numeraires: tuple[str, ...]
+    comparison: pd.DataFrame
+    window: tuple[pd.Timestamp, pd.Timestamp]
+    evaluate: tuple[pd.Timestamp, pd.Timestamp] | None = None
+    benchmark: str | None = None
+    benchmark_weights: pd.Series | None = None
+    bounds: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    long_only: bool = True
+    source: str = "ecb"
+    periods_per_year: float = PERIODS_PER_YEAR
+    solver: Mapping[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    def weights_table(self) -> pd.DataFrame:
+        """Weights side by side: ``optimum`` and (with a benchmark) ``benchmark`` columns.
+
+        Rows: the allowed currencies, then any benchmark currency not allowed (zero weight in
+        the optimum).
+        """
+        out = pd.DataFrame({"optimum": self.weights})
+        if self.benchmark_weights is not None:
+            codes = list(dict.fromkeys([*self.weights.index, *self.benchmark_weights.index]))
+            out = out.reindex(codes).fillna(0.0)
+            out["benchmark"] = self.benchmark_weights.reindex(codes).fillna(0.0)
+        out.index.name = "currency"
+        return out
+
+    def summary(self) -> pd.DataFrame:
+        """The comparison with two more rows: the ``mean`` and the ``worst`` across numeraires."""
+        agg = pd.DataFrame(
+            [self.comparison.mean(axis=0), self.comparison.max(axis=0)],
+            index=["mean", "worst"],
+        )
+        out = pd.concat([self.comparison, agg], axis=0)
+        out.index.name = "numeraire"
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """Everything in one tidy frame: ``quantity``, ``basket``, ``code``, ``value``.
+
+        ``quantity`` is ``weight`` (``code`` a currency) or ``vol_model``, ``vol_in_sample``,
+        ``vol_out_of_sample`` (``code`` a numeraire); ``basket`` is ``optimum`` or ``benchmark``.
+        """
+        rows: list[dict[str, Any]] = []
+        for col, series in self.weights_table().items():
+            for code, v in series.items():
+                rows.append({"quantity": "weight", "basket": col, "code": code, "value": v})
+        for col in self.comparison.columns:
+            who, _, what = str(col).partition("_")
+            for code, v in self.comparison[col].items():
+                rows.append({"quantity": f"vol_{what}", "basket": who, "code": code,
+                             "value": v})
+        return pd.DataFrame(rows, columns=["quantity", "basket", "code", "value"])
+
+    def to_spec(self, name: str = "optimum") -> BasketSpec:
+        """A :class:`~basket.BasketSpec` holding the optimal weights from the window's start.
+
+        Currencies with zero weight are left out; the base date is the estimation window's
+        first date and the base value 1 USD.
+
+        Raises
+        ------
+        SpecError
+            If the optimum holds a short position (a spec is long-only).
+        """
+        w = self.weights[self.weights > 0]
+        if (self.weights < 0).any():
+            short = ", ".join(str(c) for c in self.weights.index[self.weights < 0])
+            raise SpecError(
+                f"the optimum is short {short}; a basket spec holds long positions only"
+            )
+        w = w / w.sum()
+        names = ", ".join(self.numeraires)
+        return BasketSpec(
+            name=name,
+            weights={str(c): float(v) for c, v in w.items()},
+            base_date=self.window[0].date(),
+            title=f"Minimum {self.objective}-case volatility basket ({names})"
+            if self.objective == "worst"
+            else f"Minimum {self.objective} volatility basket ({names})",
+            description=(
+                f"Weights found by basket.optimize (objective {self.objective!r}) on "
+                f"{self.window[0].date()} to {self.window[1].date()}."
+            ),
+            source={"citation": "basket.optimize", "url": ""},
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: weights, windows, objective, comparison by numeraire, notes."""
+        comp = {
+            str(k): {str(c): _jsonable(v) for c, v in row.items()}
+            for k, row in self.comparison.iterrows()
+        }
+        return {
+            "objective": self.objective,
+            "objective_value": _jsonable(self.objective_value),
+            "numeraires": list(self.numeraires),
+            "weights": {str(c): _jsonable(v) for c, v in self.weights.items()},
+            "benchmark": self.benchmark,
+            "benchmark_weights": None if self.benchmark_weights is None else {
+                str(c): _jsonable(v) for c, v in self.benchmark_weights.items()
+            },
+            "bounds": {c: [_jsonable(lo), _jsonable(hi)] for c, (lo, hi) in self.bounds.items()},
+            "long_only": self.long_only,
+            "window": [_jsonable(self.window[0]), _jsonable(self.window[1])],
+            "evaluate": None if self.evaluate is None else [
+                _jsonable(self.evaluate[0]), _jsonable(self.evaluate[1])
+            ],
+            "source": self.source,
+            "periods_per_year": self.periods_per_year,
+            "solver": dict(self.solver),
+            "comparison": comp,
+            "notes": list(self.notes),
+        }
+
+    def __repr__(self) -> str:
+        w = ", ".join(f"{c} {v:.1%}" for c, v in self.weights.items() if v != 0)
+        return (
+            f"OptimizationResult(objective={self.objective!r}, "
+            f"value={self.objective_value:.4%}, weights=[{w}])"
+        )
+
+    def _repr_html_(self) -> str:
+        ev = (
+            f", evaluated {self.evaluate[0].date()} to {self.evaluate[1].date()}"
+            if self.evaluate else ""
+        )
+        head = (
+            f"<h4>Basket design: {self.objective} volatility across "
+            f"{', '.join(self.numeraires)}; estimated {self.window[0].date()} to "
+            f"{self.window[1].date()}{ev}</h4>"
+        )
+        def fmt(x: float) -> str:
+            return f"{x:.2%}"
+
+        return str(
+            head
+            + self.weights_table().to_html(float_format=fmt)
+            + self.summary().to_html(float_format=fmt)
+        )
