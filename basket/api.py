@@ -161,9 +161,18 @@ def backtest(
         from .data.panel import validate_panel
 
         validate_panel(panel)
+        if panel.empty:
+            raise DataError("the FX panel is empty; give a panel with at least three dates")
         t0, t1 = to_timestamp(start, "start"), to_timestamp(end, "end")
         if spec.weights is not None:
-            base_prices = panel.iloc[base_date_row(panel.index, pd.Timestamp(spec.base_date))]
+            base = pd.Timestamp(spec.base_date)
+            row = base_date_row(panel.index, base)
+            if (base - panel.index[row]).days > 7:
+                raise DataError(
+                    f"the panel has no quote within a week before the base date {base.date()} "
+                    f"of {spec.name!r}; extend the panel to cover it"
+                )
+            base_prices = panel.iloc[row]
         else:
             base_prices = None
         fx = panel if t0 is None and t1 is None else panel.loc[t0:t1]

@@ -333,7 +333,9 @@ def valuate(
         Defaults to ``spec.rebalance``. Any rule other than ``none`` starts from the spec's
         amounts on the first row and then follows the rule (an amounts basket's own period
         changes are then superseded); its target weights are the spec's weights, or for an
-        amounts basket the value shares on the first row.
+        amounts basket the value shares on the first row. For a weights basket whose base date
+        lies in the panel, the path is then scaled (value-preserving rules are linear in the
+        amounts) so that one unit is worth ``base_value`` on the base date under every rule.
     base_prices : pandas.Series, optional
         USD per unit on the base date; required for a weights basket.
 
@@ -397,6 +399,13 @@ def valuate(
                                          imf=spec.rounding == "imf")
         else:  # pragma: no cover - parse_rule only returns the classes above
             raise SpecError(f"unsupported rebalancing rule {rule!r}")
+        base = pd.Timestamp(spec.base_date)
+        if spec.weights is not None and dates[0] <= base <= dates[-1]:
+            # one unit of the basket is worth base_value on the base date, whatever the rule
+            row = base_date_row(dates, base)
+            scale = units0 @ np.nan_to_num(prices[row]) / _row_values(units[row:row + 1],
+                                                                    prices[row:row + 1])[0]
+            units = units * scale
 
     values = _row_values(units, prices)
     if spec.rounding == "imf":

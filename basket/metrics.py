@@ -40,7 +40,9 @@ PERIODS_PER_YEAR = 252
 
 
 def _check_ppy(periods_per_year: float) -> float:
-    if not (isinstance(periods_per_year, (int, float)) and periods_per_year > 0):
+    if isinstance(periods_per_year, bool) or not (
+        isinstance(periods_per_year, (int, float)) and periods_per_year > 0
+    ):
         raise DataError(f"periods_per_year must be a positive number, got {periods_per_year!r}")
     return float(periods_per_year)
 
@@ -76,6 +78,8 @@ def log_returns(values: Any) -> Any:
     [1.0, -1.0]
     """
     arr = np.asarray(values, dtype=np.float64)
+    if np.isnan(arr).any():
+        raise DataError("log returns need values on every date; found NaN (drop or fill it first)")
     if (arr <= 0).any():
         raise DataError("log returns need positive values; found zero or a negative value")
     out = np.diff(np.log(arr), axis=0)
@@ -111,6 +115,10 @@ def volatility(returns: Any, periods_per_year: float = PERIODS_PER_YEAR) -> Any:
     """
     ppy = _check_ppy(periods_per_year)
     arr = np.asarray(returns, dtype=np.float64)
+    if arr.ndim == 0:
+        raise DataError("volatility needs a series of returns, not a single number")
+    if np.isnan(arr).any():
+        raise DataError("volatility needs a return on every date; found NaN (drop or fill it first)")
     if arr.shape[0] < 2:
         raise DataError("volatility needs at least two returns (three dates); widen the range")
     vol = np.std(arr, axis=0, ddof=1) * np.sqrt(ppy)
@@ -154,8 +162,21 @@ def tracking_error(a: Any, b: Any, periods_per_year: float = PERIODS_PER_YEAR) -
                       periods_per_year)
 
 
+def _like(data: Any, result: Any, name: str) -> Any:
+    """A per-column reduction in the input's type: float, Series by column, or ndarray."""
+    if np.ndim(result) == 0:
+        return float(result)
+    if isinstance(data, pd.DataFrame):
+        return pd.Series(result, index=data.columns, name=name)
+    return result
+
+
 def _losses(returns: Any) -> np.ndarray:
     arr = np.asarray(returns, dtype=np.float64)
+    if arr.ndim == 0:
+        raise DataError("value at risk needs a series of returns, not a single number")
+    if np.isnan(arr).any():
+        raise DataError("value at risk needs a return on every date; found NaN (drop or fill it first)")
     if arr.shape[0] < 1:
         raise DataError("value at risk needs at least one return")
     return -arr
@@ -176,7 +197,7 @@ def value_at_risk(returns: Any, level: float = 0.95) -> Any:
     """
     _check_level(level)
     var = np.quantile(_losses(returns), level, axis=0)
-    return float(var) if np.ndim(var) == 0 else var
+    return _like(returns, var, f"var_{level:g}")
 
 
 def expected_shortfall(returns: Any, level: float = 0.95) -> Any:
@@ -192,7 +213,7 @@ def expected_shortfall(returns: Any, level: float = 0.95) -> Any:
     var = np.quantile(losses, level, axis=0)
     tail = losses >= var
     es = (losses * tail).sum(axis=0) / tail.sum(axis=0)
-    return float(es) if np.ndim(es) == 0 else es
+    return _like(returns, es, f"es_{level:g}")
 
 
 def max_drawdown(values: pd.Series) -> dict[str, Any]:
@@ -348,7 +369,7 @@ def _constituent_stats(
     cov_rx = s_rc - s_rk
     var_te = np.maximum(s_rr[None, :] + var_x - 2.0 * cov_rx, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        corr = cov_rx / np.sqrt(s_rr[None, :] * var_x)
+        corr = np.clip(cov_rx / np.sqrt(s_rr[None, :] * var_x), -1.0, 1.0)
     same = np.all(lc[:, :, None] == lk[:, None, :], axis=0)    # c is the numeraire itself
     var_x[same] = 0.0
     var_te[same] = s_rr[np.nonzero(same)[1]]
@@ -375,7 +396,7 @@ def _constituent_stats_pairwise(
         cov = np.einsum("tnk,tnk->nk", rdm, cd) / dof
         diff = rdm - cd
         var_te = np.einsum("tnk,tnk->nk", diff, diff) / dof
-        corr = cov / np.sqrt(var_r * var_c)
+        corr = np.clip(cov / np.sqrt(var_r * var_c), -1.0, 1.0)
     corr[var_c == 0.0] = 0.0  # undefined against a constant: reported as 0
     sq = np.sqrt(ppy)
     return np.sqrt(var_c) * sq, np.sqrt(var_te) * sq, corr
@@ -426,7 +447,14 @@ def basket_metrics(
         # an amounts basket may hold a currency for part of the window only
         cvol, te, corr = _constituent_stats_pairwise(r, lc, lk, ppy)
     else:
-        cvol, te, corr = _constituent_stats(r, lc, lk, ppy)
+        cvol, _, corr = _constituent_stats(r, lc, lk, ppy)
+        # r_k - (lc_c - lk_k) = the basket's log return measured in c, whatever k: computed
+        # directly (the covariance shortcut would cancel where the two are nearly equal)
+        r_usd = r[:, :1] + lk[:, :1]
+        d = r_usd - lc
+        d = d - d.mean(axis=0)
+        te_c = np.sqrt(np.einsum("tn,tn->n", d, d) / dof) * sq
+        te = np.repeat(te_c[:, None], n_k, axis=1)
     # Euler contributions from start-of-day weights and simple constituent returns. With USD
     # growth factors g_c = P_c(t)/P_c(t-1), the return of c in k is g_c/g_k - 1, so
     # x_{c,k} = w_c g_c / g_k - w_c and the covariances reduce to (T-1, n) @ (T-1, K) products.

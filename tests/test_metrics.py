@@ -385,7 +385,7 @@ NAN_CALLS: dict[str, Callable[[], Any]] = {
 
 
 @pytest.mark.parametrize("name", sorted(NAN_CALLS))
-def test_bug_metrics_pass_nan_through(name: str) -> None:
+def test_regression_metrics_pass_nan_through(name: str) -> None:
     # A NaN in the input comes back as NaN output ([nan, nan], nan, nan, nan) with no error;
     # log_returns' positivity check (arr <= 0) is False for NaN. House rule: never NaN in a
     # result, validate at the boundary -> expected a DataError naming the NaN.

@@ -92,7 +92,7 @@ def validate_panel(panel: pd.DataFrame, codes: Sequence[str] | None = None) -> p
         if nonpos.any():
             r, k = np.argwhere(nonpos)[0]
             raise DataError(
-                f"FX panel rate for {cols[k]} on {idx[r].date()} is {values[r, k]!r}; "
+                f"FX panel rate for {cols[k]} on {idx[r].date()} is {float(values[r, k])!r}; "
                 "rates must be positive"
             )
     if "USD" in cols and values.size and not (values[:, cols.index("USD")] == 1.0).all():
