@@ -253,18 +253,18 @@ def max_drawdown(values: pd.Series) -> dict[str, Any]:
 def _drawdown_rows(v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Vectorised drawdown per column of ``v`` (T, K): depth and peak/trough/recovery rows."""
     n_k = v.shape[1]
+    vt = np.ascontiguousarray(v.T)            # one row per column: contiguous scans
     trough = np.empty(n_k, dtype=np.intp)
     depth = np.empty(n_k)
-    for k in range(n_k):                       # contiguous columns: faster than axis=0
-        col = np.ascontiguousarray(v[:, k])
-        dd = col / np.maximum.accumulate(col) - 1.0
-        trough[k] = int(dd.argmin())
-        depth[k] = dd[trough[k]]
     peak = np.empty_like(trough)
     rec = np.full_like(trough, -1)
     for k in range(n_k):
-        peak[k] = int(np.argmax(v[: trough[k] + 1, k]))
-        after = np.flatnonzero(v[trough[k]:, k] >= v[peak[k], k])
+        col = vt[k]
+        dd = col / np.maximum.accumulate(col) - 1.0
+        trough[k] = int(dd.argmin())
+        depth[k] = dd[trough[k]]
+        peak[k] = int(np.argmax(col[: trough[k] + 1]))
+        after = np.flatnonzero(col[trough[k]:] >= col[peak[k]])
         if depth[k] < 0 and len(after):
             rec[k] = trough[k] + int(after[0])
     return depth, peak, trough, rec
@@ -355,10 +355,12 @@ def _constituent_stats(
     See :func:`_constituent_stats_pairwise` for the direct (and NaN-aware) twin.
     """
     n_k, n = r.shape[1], lc.shape[1]
-    z = np.concatenate([r, lc, lk], axis=1)
+    shared = lk is lc                                         # numeraires = constituents
+    z = np.concatenate([r, lc] if shared else [r, lc, lk], axis=1)
     z = z - z.mean(axis=0)
     s = (z.T @ z) / (z.shape[0] - 1)
-    ir, ic, ik = np.arange(n_k), n_k + np.arange(n), n_k + n + np.arange(n_k)
+    ir, ic = np.arange(n_k), n_k + np.arange(n)
+    ik = ic if shared else n_k + n + np.arange(n_k)
     s_rr = s[ir, ir]                                          # (K,)
     s_cc = s[ic, ic][:, None]                                 # (n, 1)
     s_kk = s[ik, ik][None, :]                                 # (1, K)
@@ -442,7 +444,8 @@ def basket_metrics(
     vol = np.sqrt(np.einsum("tk,tk->k", rd, rd) / dof) * sq
     # each constituent held alone, in each numeraire: log(P_c / P_k) returns
     lc = np.diff(np.log(prices), axis=0)                      # (T-1, n)
-    lk = np.diff(np.log(numeraire_prices), axis=0)            # (T-1, K)
+    same_panel = numeraire_prices is prices
+    lk = lc if same_panel else np.diff(np.log(numeraire_prices), axis=0)   # (T-1, K)
     if np.isnan(lc).any():
         # an amounts basket may hold a currency for part of the window only
         cvol, te, corr = _constituent_stats_pairwise(r, lc, lk, ppy)

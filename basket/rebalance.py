@@ -59,6 +59,23 @@ class NoRebalance:
 _FREQ = {"monthly": "M", "quarterly": "Q", "annual": "Y"}
 
 
+def _month_index(stamps: np.ndarray) -> np.ndarray:
+    """Months since March of year 0 for datetime64 values (vectorised civil calendar).
+
+    Howard Hinnant's ``civil_from_days`` on whole days: a few integer operations per date,
+    several times faster than pandas' ``.year``/``.month`` accessors.
+    """
+    days = stamps.astype("datetime64[D]").view(np.int64) + 719468
+    era = days // 146097
+    doe = days - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153                     # month counted from March, 0..11
+    month = np.where(mp < 10, mp + 3, mp - 9)      # 1..12
+    year = yoe + era * 400 + (month <= 2)
+    return year * 12 + month - 1
+
+
 @dataclass(frozen=True)
 class Calendar:
     """Reset to target weights on the first trading day of each month, quarter or year.
@@ -82,7 +99,7 @@ class Calendar:
         """The first row and every row whose period differs from the previous row's."""
         if len(dates) == 0:
             return np.zeros(0, dtype=np.intp)
-        months = dates.year.to_numpy() * 12 + dates.month.to_numpy() - 1  # months since year 0
+        months = _month_index(dates.to_numpy())
         step = {"monthly": 1, "quarterly": 3, "annual": 12}[self.frequency]
         key = months // step
         change = np.empty(len(dates), dtype=bool)

@@ -266,3 +266,23 @@ def test_no_nan_in_backtest_metrics() -> None:
         for frame in (res.metrics.select_dtypes("number"), res.constituent_volatility,
                       res.tracking_error, res.correlation, res.risk_contribution):
             assert not frame.isna().any().any(), spec
+
+
+def test_month_index_matches_pandas_calendar() -> None:
+    # The vectorised civil-calendar month index against pandas' own year/month, 1900-2100.
+    from basket.rebalance import _month_index
+
+    days = pd.date_range("1899-12-25", "2100-03-05", freq="D")
+    expected = days.year.to_numpy() * 12 + days.month.to_numpy() - 1
+    np.testing.assert_array_equal(_month_index(days.to_numpy()), expected)
+
+
+def test_midnight_check_any_resolution() -> None:
+    from basket.data.panel import validate_panel
+
+    for unit in ("s", "ms", "us", "ns"):
+        idx = pd.DatetimeIndex(["2020-01-02", "2020-01-03"], name="date").as_unit(unit)
+        validate_panel(pd.DataFrame({"EUR": [1.1, 1.2]}, index=idx))
+        bad = pd.DatetimeIndex(["2020-01-02 12:00", "2020-01-03"], name="date").as_unit(unit)
+        with pytest.raises(DataError, match="at midnight"):
+            validate_panel(pd.DataFrame({"EUR": [1.1, 1.2]}, index=bad))

@@ -24,6 +24,17 @@ from ..errors import DataError, DataGapWarning
 __all__ = ["align_panel", "validate_panel"]
 
 
+_TICKS_PER_DAY = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000,
+                  "us": 86_400_000_000, "ns": 86_400_000_000_000}
+
+
+def _ticks_into_day(stamps: np.ndarray) -> np.ndarray:
+    """How far past midnight each datetime64 is, in the array's own unit (cheap integer test)."""
+    unit, count = np.datetime_data(stamps.dtype)
+    per_day = _TICKS_PER_DAY[unit] // count
+    return stamps.view(np.int64) % per_day
+
+
 def validate_panel(panel: pd.DataFrame, codes: Sequence[str] | None = None) -> pd.DataFrame:
     """Check that ``panel`` meets the FX panel contract and return it unchanged.
 
@@ -62,7 +73,7 @@ def validate_panel(panel: pd.DataFrame, codes: Sequence[str] | None = None) -> p
     if idx.tz is not None:
         raise DataError("an FX panel's dates must be tz-naive calendar dates; use .tz_localize(None)")
     stamps = idx.to_numpy()
-    if len(stamps) and (stamps != stamps.astype("datetime64[D]")).any():
+    if len(stamps) and (_ticks_into_day(stamps) != 0).any():
         raise DataError("an FX panel's dates must be at midnight (one row per calendar day)")
     if len(stamps) > 1 and not (stamps[1:] > stamps[:-1]).all():
         if not idx.is_unique:

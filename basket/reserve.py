@@ -1,0 +1,946 @@
+"""The reserve behind a basket coin (pure numpy/pandas): holdings, income, flows, coverage.
+
+A basket stablecoin is backed by a reserve of bank deposits (*cash*) and short-dated government
+securities in the basket's currencies; authorised resellers mint and burn coins at the basket's
+value. This module simulates that reserve day by day, on one historical FX path or on many
+simulated ones at once, and answers the questions regulators asked of Libra in 2019: what a run
+does to the reserve, and what negative euro and yen rates cost it.
+
+Conventions, stated once for the module
+---------------------------------------
+* Prices are **US dollars per one unit** of each currency (an FX panel). ``units`` are the
+  currency amounts in one coin (the basket's amounts); a coin is worth ``V_t = sum_c u_c P_c(t)``.
+* **Holdings track the basket.** The reserve holds ``A_t * u_c`` of each currency ``c``, where
+  ``A_t`` (the *backing*, in coins) equals the coins outstanding ``N_t`` while the reserve is
+  whole; ``securities_share`` of each holding is in securities, the rest in cash. Securities are
+  3-month bills carried at par plus accrued yield (no price risk). The **coverage ratio** is
+  ``reserve value / (coins x V_t) = A_t / N_t``, so exchange rates never move it: only income,
+  costs and runs do. Coverage is 1 when no coins are outstanding (nothing is owed).
+* **Order of events on a valuation day** ``t``: (1) interest accrues on the holdings carried from
+  the previous valuation date over the *calendar* days between the two dates (a Monday earns
+  Saturday and Sunday), at the rate in force on that previous date, with the day count
+  ``act/360`` (default) or ``act/365``; income in currency ``c`` is converted to USD at day
+  ``t``'s rate; (2) operating costs accrue, ``opex_bps`` a year of the reserve's USD value, same
+  day count; (3) if the basket's amounts changed, the reserve trades to the new amounts (the
+  value difference and the trading cost are settled with the buffer); (4) coins are minted, then
+  burned, at ``V_t``: the reserve buys or sells ``dN * u_c`` of every currency and pays
+  ``cost_bps_c`` of the traded value (``stress_cost_bps_c`` on the days of a run).
+* **Settlement (stated policy).** The day's net cash ``x`` (income minus operating and trading
+  costs) settles as follows. ``x >= 0`` first restores the reserve to full backing if it is short,
+  then goes to the capital buffer (``policy="buffer"``), or tops the buffer up to its initial
+  level and pays the rest out (``policy="payout"``). ``x < 0`` is paid from the buffer; once the
+  buffer is empty, the remainder is taken from the reserve itself (every holding shrinks in
+  proportion), and coverage falls below 1. The buffer is held in US dollars and earns nothing.
+* A redemption or cost the reserve cannot pay (possible only once coverage is below 1, or when
+  the last coins are redeemed with no buffer left for the trading cost) is recorded in
+  ``unpaid_usd`` and the backing stops at zero.
+
+All rates are annual decimals (``-0.005`` is -0.50% a year) given by the user; no rate is ever
+assumed: a missing rate raises :class:`~basket.errors.DataError`.
+
+References
+----------
+Libra Association, "The Libra Reserve" (2019) and "Libra White Paper v2.0" (April 2020), section
+"Reserve": at least 80% of the reserve in government securities of at most 3 months' maturity,
+the rest in cash, plus a capital buffer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from .currencies import normalize_code
+from .errors import DataError, SpecError
+from .reserve_flows import (
+    Flows,
+    FlowSchedule,
+    Growth,
+    Run,
+    Scenario,
+    ScenarioLike,
+    _check_number,
+    parse_scenario,
+    scenario_flows,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._typing import FloatArray
+
+__all__ = [
+    "DAY_COUNTS",
+    "POLICIES",
+    "FlowSchedule",
+    "Flows",
+    "Growth",
+    "ReservePaths",
+    "ReserveResult",
+    "Run",
+    "Scenario",
+    "align_rates",
+    "parse_rates",
+    "parse_scenario",
+    "scenario_flows",
+    "simulate_reserve",
+]
+
+DayCount = Literal["act/360", "act/365"]
+Policy = Literal["buffer", "payout"]
+
+DAY_COUNTS: dict[str, float] = {"act/360": 360.0, "act/365": 365.0}
+"""Day-count conventions: calendar days between dates over this many days a year."""
+
+POLICIES: tuple[str, ...] = ("buffer", "payout")
+"""What happens to net income: kept in the buffer, or paid out above the initial buffer."""
+
+RATE_BOUNDS = (-0.10, 1.0)
+"""Plausible annual rates, as decimals. Outside them a rate was almost surely given in percent."""
+
+BACKING_TOLERANCE = 1e-12
+"""A day counts as below full backing when coverage < 1 - this (relative)."""
+
+
+# ----------------------------------------------------------------------------- inputs
+def parse_rates(text: str, what: str = "rates") -> dict[str, float]:
+    """Read ``"EUR=-0.005,JPY=-0.1%,USD=0.01875"`` into a dict (decimals; ``%`` divides by 100).
+
+    Raises
+    ------
+    DataError
+        A malformed item or a code given twice.
+
+    Examples
+    --------
+    >>> parse_rates("EUR=-0.005, JPY=-0.1%")
+    {'EUR': -0.005, 'JPY': -0.001}
+    """
+    out: dict[str, float] = {}
+    for item in (x.strip() for x in text.split(",")):
+        if not item:
+            continue
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise DataError(f"{what}: {item!r} is not CODE=RATE; write e.g. EUR=-0.005")
+        code = normalize_code(key.strip())
+        v = value.strip()
+        try:
+            number = float(v[:-1]) / 100.0 if v.endswith("%") else float(v)
+        except ValueError:
+            raise DataError(
+                f"{what}: {code}={v!r} is not a number; write e.g. EUR=-0.005"
+            ) from None
+        if code in out:
+            raise DataError(f"{what}: {code} is given twice; name each currency once")
+        out[code] = round(number, 15) if v.endswith("%") else number
+    if not out:
+        raise DataError(f"{what}: no rates in {text!r}; write e.g. EUR=-0.005,JPY=-0.001")
+    return out
+
+
+def _check_rate_values(values: np.ndarray, currencies: Sequence[str], what: str) -> None:
+    if not np.isfinite(values).all():
+        raise DataError(f"{what}: a rate is NaN or infinite; give a number for every currency")
+    lo, hi = RATE_BOUNDS
+    bad = np.argwhere((values < lo) | (values > hi))
+    if len(bad):
+        k = int(bad[0][-1])
+        v = float(values[tuple(bad[0])])
+        raise DataError(
+            f"{what}: {currencies[k]} rate {v:g} is {v:.0%} a year; rates are decimals "
+            f"(-0.005 for -0.5%), between {lo:g} and {hi:g}"
+        )
+
+
+def align_rates(
+    rates: Mapping[str, float] | pd.Series | pd.DataFrame | np.ndarray,
+    dates: pd.DatetimeIndex,
+    currencies: Sequence[str],
+    what: str = "rates",
+) -> np.ndarray:
+    """Return the annual rate in force on each valuation date for each currency, shape (T, n).
+
+    Parameters
+    ----------
+    rates : mapping, Series, DataFrame or ndarray
+        Constants per currency (``{"EUR": -0.005, ...}``), or a time series: a DataFrame with a
+        sorted DatetimeIndex and one column per currency, NaN where a date has no new rate. A
+        series applies from its date until the next one (carried forward without limit: policy
+        rates change rarely). An ndarray must be (n,) or (T, n) in ``currencies`` order.
+    dates : pandas.DatetimeIndex
+        The valuation dates.
+    currencies : sequence of str
+        The basket's currencies; every one needs a rate and no other may be given.
+    what : str
+        Name used in messages.
+
+    Returns
+    -------
+    ndarray, shape (T, n)
+
+    Raises
+    ------
+    DataError
+        A currency without a rate (or without one on or before the first date), a rate for a
+        currency outside the basket, a non-finite or implausible rate.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> dates = pd.to_datetime(["2019-09-02", "2019-09-03"])
+    >>> align_rates({"EUR": -0.005, "USD": 0.02}, dates, ["USD", "EUR"]).tolist()
+    [[0.02, -0.005], [0.02, -0.005]]
+    """
+    dates = pd.DatetimeIndex(dates)
+    cur = list(currencies)
+    t, n = len(dates), len(cur)
+    if isinstance(rates, np.ndarray):
+        arr = np.asarray(rates, dtype=np.float64)
+        if arr.shape not in ((n,), (t, n)):
+            raise DataError(f"{what}: an array of rates must have shape ({n},) or ({t}, {n})")
+        out: np.ndarray = np.broadcast_to(arr, (t, n)).copy()
+        _check_rate_values(out, cur, what)
+        return out
+    if isinstance(rates, pd.DataFrame):
+        cols = [normalize_code(str(c)) for c in rates.columns]
+        frame = rates.set_axis(cols, axis=1)
+    elif isinstance(rates, (Mapping, pd.Series)):
+        items = dict(rates.items())
+        cols = [normalize_code(str(c)) for c in items]
+        frame = None
+    else:
+        raise DataError(f"{what} must be a mapping of constants, a DataFrame or an array")
+    extra = [c for c in cols if c not in cur]
+    if extra:
+        raise DataError(
+            f"{what}: {extra[0]} is not in the basket ({', '.join(cur)}); drop its rate"
+        )
+    missing = [c for c in cur if c not in cols]
+    if missing:
+        raise DataError(
+            f"{what}: no rate for {', '.join(missing)}; give one for every currency of the basket "
+            "(a missing rate is not taken as zero)"
+        )
+    if frame is None:
+        const = {normalize_code(str(k)): v for k, v in items.items()}
+        row = np.empty(n)
+        for i, c in enumerate(cur):
+            v = const[c]
+            if isinstance(v, bool) or not isinstance(v, (int, float, np.floating, np.integer)):
+                raise DataError(f"{what}: {c} rate {v!r} is not a number")
+            row[i] = float(v)
+        const_out: np.ndarray = np.broadcast_to(row, (t, n)).copy()
+        _check_rate_values(const_out, cur, what)
+        return const_out
+    idx = frame.index
+    if not isinstance(idx, pd.DatetimeIndex):
+        raise DataError(f"{what}: a rates time series needs a DatetimeIndex of dates")
+    if not idx.is_monotonic_increasing or not idx.is_unique:
+        raise DataError(f"{what}: rate dates must be sorted and unique")
+    values = frame.loc[:, cur].to_numpy(dtype=np.float64)
+    series_out = np.empty((t, n))
+    for k, c in enumerate(cur):
+        col = values[:, k]
+        have = ~np.isnan(col)
+        if not have.any():
+            raise DataError(f"{what}: the series for {c} has no rate; give at least one")
+        qdates = idx[have]
+        rows = qdates.searchsorted(dates, side="right") - 1
+        if rows[0] < 0:
+            raise DataError(
+                f"{what}: no {c} rate on or before {dates[0].date()} (its first is "
+                f"{qdates[0].date()}); add an earlier rate or start later"
+            )
+        series_out[:, k] = col[have][rows]
+    _check_rate_values(series_out, cur, what)
+    return series_out
+
+
+def _per_currency(value: float | Mapping[str, float] | np.ndarray, currencies: Sequence[str],
+                  t: int, what: str) -> np.ndarray:
+    """Broadcast a scalar, per-currency mapping or array of basis points to (T, n), >= 0."""
+    n = len(currencies)
+    if isinstance(value, Mapping):
+        given = {normalize_code(str(k)): v for k, v in value.items()}
+        extra = [c for c in given if c not in currencies]
+        if extra:
+            raise SpecError(f"{what}: {extra[0]} is not in the basket ({', '.join(currencies)})")
+        missing = [c for c in currencies if c not in given]
+        if missing:
+            raise SpecError(
+                f"{what}: no value for {', '.join(missing)}; give one per currency or one number"
+            )
+        arr = np.array([_check_number(given[c], f"{what} for {c}") for c in currencies])
+    elif isinstance(value, np.ndarray):
+        arr = np.asarray(value, dtype=np.float64)
+        if arr.shape not in ((n,), (t, n)):
+            raise SpecError(f"{what}: an array must have shape ({n},) or ({t}, {n})")
+    else:
+        number = _check_number(value, what)
+        if number < 0:
+            raise SpecError(f"{what} is {number:g} bp; costs must be >= 0 basis points")
+        arr = np.full(n, number)
+    out = np.broadcast_to(arr, (t, n)).astype(np.float64)
+    if not np.isfinite(out).all():
+        raise SpecError(f"{what}: values must be finite numbers of basis points")
+    neg = np.argwhere(out < 0)
+    if len(neg):
+        k = int(neg[0][1])
+        raise SpecError(
+            f"{what} for {currencies[k]} is {out[tuple(neg[0])]:g} bp; "
+            "costs must be >= 0 basis points"
+        )
+    return out
+
+
+# ----------------------------------------------------------------------------- kernels
+def _dot_t(prices_t: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``sum_c prices_t[t, ..., c] * w[t, c]``, time first: shape (T,) or (T, P), C-contiguous.
+
+    ``prices_t`` is (T, n) or a (T, P, n) view. Rows of ``w`` that repeat (constant amounts or
+    rates, a few stressed days) are done as one matrix-vector product each, so the work is
+    about one pass over the prices whatever the number of paths.
+    """
+    rows, inverse = np.unique(w, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    if len(rows) > 8:                         # many distinct rows: one contraction
+        return np.ascontiguousarray(np.einsum("t...n,tn->t...", prices_t, w))
+    counts = np.bincount(inverse, minlength=len(rows))
+    base = int(np.argmax(counts))
+    out: np.ndarray = prices_t @ rows[base]
+    for j in range(len(rows)):
+        if j != base:
+            sel = inverse == j
+            out[sel] = prices_t[sel] @ rows[j]
+    return out
+
+
+def _kernel_python(g: list[float], f: list[float], v: list[float], net: list[float],
+                   coins: list[float], coins0: float, buffer0: float,
+                   payout_policy: bool) -> tuple[np.ndarray, ...]:
+    """One path, plain Python floats (the reference twin of :func:`_kernel_numpy`)."""
+    t = len(g)
+    a_out, b_out, p_out, d_out, u_out = (np.empty(t) for _ in range(5))
+    a, b = coins0, buffer0
+    for i in range(t):
+        vt, n = v[i], coins[i]
+        x = a * g[i] - f[i]
+        a = a + net[i]
+        unpaid = 0.0
+        if a < 0.0:
+            unpaid = -a * vt
+            a = 0.0
+        paid = drawn = 0.0
+        if x >= 0.0:
+            gap = (n - a) * vt
+            if x >= gap:
+                a = n
+                rest = x - gap
+            else:
+                a = a + x / vt
+                rest = 0.0
+            if payout_policy:
+                top = min(rest, max(buffer0 - b, 0.0))
+                b = b + top
+                paid = rest - top
+            else:
+                b = b + rest
+        else:
+            drawn = min(-x, b)
+            b = b - drawn
+            a = a - (-x - drawn) / vt
+            if a < 0.0:
+                unpaid += -a * vt
+                a = 0.0
+        a_out[i], b_out[i], p_out[i], d_out[i], u_out[i] = a, b, paid, drawn, unpaid
+    return a_out, b_out, p_out, d_out, u_out
+
+
+def _kernel_numpy(g: np.ndarray, f: np.ndarray, v: np.ndarray, net: np.ndarray,
+                  coins: np.ndarray, coins0: float, buffer0: float,
+                  payout_policy: bool) -> tuple[np.ndarray, ...]:
+    """Many paths at once: ``g``, ``f``, ``v`` are (T, P); the loop runs over days only."""
+    t, p = g.shape
+    a_out, b_out, p_out, d_out, u_out = (np.empty((t, p)) for _ in range(5))
+    a = np.full(p, coins0)
+    b = np.full(p, buffer0)
+    zero = np.zeros(p)
+    for i in range(t):
+        vt, n = v[i], float(coins[i])
+        x = a * g[i] - f[i]
+        a = a + net[i]
+        unpaid = np.where(a < 0.0, -a * vt, 0.0)
+        a = np.maximum(a, 0.0)
+        pos = x >= 0.0
+        gap = (n - a) * vt
+        fill = x >= gap
+        a_pos = np.where(fill, n, a + x / vt)
+        rest = np.where(fill, x - gap, 0.0)
+        drawn = np.where(pos, zero, np.minimum(-x, b))
+        a_neg = a - (-x - drawn) / vt
+        if payout_policy:
+            top = np.minimum(rest, np.maximum(buffer0 - b, 0.0))
+            paid = np.where(pos, rest - top, 0.0)
+            b = np.where(pos, b + top, b - drawn)
+        else:
+            paid = zero
+            b = np.where(pos, b + rest, b - drawn)
+        a = np.where(pos, a_pos, a_neg)
+        unpaid = unpaid + np.where(a < 0.0, -a * vt, 0.0)
+        a = np.maximum(a, 0.0)
+        a_out[i], b_out[i], p_out[i], d_out[i], u_out[i] = a, b, paid, drawn, unpaid
+    return a_out, b_out, p_out, d_out, u_out
+
+
+# ----------------------------------------------------------------------------- results
+@dataclass(frozen=True)
+class ReservePaths:
+    """The reserve on one path (arrays of shape (T,)) or many (shape (P, T)): numpy only.
+
+    Attributes
+    ----------
+    dates : pandas.DatetimeIndex
+    currencies : tuple of str
+    coins, mint, burn : ndarray, shape (T,)
+        Coins outstanding after each day's flows; coins minted and burned that day.
+    stress : ndarray of bool, shape (T,)
+        Run days (stressed transaction costs).
+    basket_usd : ndarray
+        Value of one coin in USD.
+    backing : ndarray
+        The reserve in coins: it holds ``backing x units_c`` of each currency.
+    buffer_usd : ndarray
+        Capital buffer (USD) after each day.
+    income_usd, opex_usd, cost_usd, rebalance_usd, payout_usd, drawn_usd, unpaid_usd : ndarray
+        That day's interest income (negative with negative rates), operating costs, transaction
+        costs, payment to follow a change in the basket's amounts, payout, draw on the buffer and
+        redemptions or costs the reserve could not pay.
+    settings : dict
+        Every assumption used (rates, costs, policy, day count...).
+    """
+
+    dates: pd.DatetimeIndex
+    currencies: tuple[str, ...]
+    coins: np.ndarray
+    mint: np.ndarray
+    burn: np.ndarray
+    stress: np.ndarray
+    basket_usd: np.ndarray
+    backing: np.ndarray
+    buffer_usd: np.ndarray
+    income_usd: np.ndarray
+    opex_usd: np.ndarray
+    cost_usd: np.ndarray
+    rebalance_usd: np.ndarray
+    payout_usd: np.ndarray
+    drawn_usd: np.ndarray
+    unpaid_usd: np.ndarray
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def n_paths(self) -> int | None:
+        """Number of paths, or ``None`` for a single path."""
+        return None if self.backing.ndim == 1 else int(self.backing.shape[0])
+
+    @property
+    def reserve_usd(self) -> np.ndarray:
+        """Reserve value in USD (``backing x basket_usd``), without the buffer."""
+        value: np.ndarray = self.backing * self.basket_usd
+        return value
+
+    @property
+    def coverage(self) -> np.ndarray:
+        """Reserve value / (coins x coin value): ``backing / coins`` (1 with no coins)."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(self.coins > 0, self.backing / np.where(self.coins > 0, self.coins, 1),
+                            1.0)
+
+    @property
+    def coverage_with_buffer(self) -> np.ndarray:
+        """(Reserve + buffer) / (coins x coin value) (1 with no coins)."""
+        owed = self.coins * self.basket_usd
+        safe = np.where(owed > 0, owed, 1.0)
+        return np.where(owed > 0, (self.reserve_usd + self.buffer_usd) / safe, 1.0)
+
+    def path_summary(self) -> dict[str, Any]:
+        """Per-path figures: arrays of shape (P,) (floats for a single path).
+
+        Keys: ``min_coverage``, ``min_coverage_row``, ``days_below_full_backing``,
+        ``min_coverage_with_buffer``, ``buffer_used_usd`` (total drawn), ``buffer_end_usd``,
+        ``income_usd``, ``opex_usd``, ``cost_usd``, ``payout_usd``, ``unpaid_usd``.
+        """
+        cov = self.coverage
+        out: dict[str, Any] = {
+            "min_coverage": cov.min(axis=-1),
+            "min_coverage_row": cov.argmin(axis=-1),
+            "days_below_full_backing": (cov < 1.0 - BACKING_TOLERANCE).sum(axis=-1),
+            "min_coverage_with_buffer": self.coverage_with_buffer.min(axis=-1),
+            "buffer_used_usd": self.drawn_usd.sum(axis=-1),
+            "buffer_end_usd": self.buffer_usd[..., -1],
+        }
+        for key in ("income_usd", "opex_usd", "cost_usd", "payout_usd", "unpaid_usd"):
+            out[key] = getattr(self, key).sum(axis=-1)
+        if self.n_paths is None:
+            return {k: (int(v) if k in ("min_coverage_row", "days_below_full_backing")
+                        else float(v)) for k, v in out.items()}
+        return out
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, (pd.Timestamp, np.datetime64)):
+        return pd.Timestamp(value).date().isoformat()
+    if isinstance(value, (np.floating, float)):
+        return float(value) if math.isfinite(float(value)) else None
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    if isinstance(value, Mapping):
+        return {str(k): _json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class ReserveResult:
+    """What :func:`simulate_reserve` (pandas input) and :func:`basket.reserve` return.
+
+    Attributes
+    ----------
+    name : str
+        The basket simulated.
+    path : pandas.DataFrame
+        One row per valuation date: ``coins``, ``mint``, ``burn``, ``stress``, ``basket_usd``,
+        ``reserve_usd``, ``buffer_usd``, ``coverage``, ``coverage_with_buffer``, the day's
+        ``income_usd``, ``opex_usd``, ``cost_usd``, ``rebalance_usd``, ``payout_usd``,
+        ``drawn_usd``, ``unpaid_usd`` and the cumulative ``cum_income_usd``, ``cum_opex_usd``,
+        ``cum_cost_usd``, ``cum_payout_usd``.
+    reserve_value : pandas.DataFrame
+        Reserve value (without the buffer) in each numeraire: USD, euros for ``EUR``...
+    securities, cash : pandas.DataFrame
+        Holdings in units of each currency after each day.
+    income : pandas.DataFrame
+        Each currency's interest income on each date, in USD (negative with negative rates).
+    settings : dict
+        Every assumption: rates, costs, share, policy, day count, scenarios.
+    episodes : pandas.DataFrame
+        What a run would have cost in each known crisis episode (empty unless computed by
+        :func:`basket.reserve`).
+    notes : tuple of str
+        Caveats (skipped episodes...).
+    """
+
+    name: str
+    path: pd.DataFrame
+    reserve_value: pd.DataFrame
+    securities: pd.DataFrame
+    cash: pd.DataFrame
+    income: pd.DataFrame
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    episodes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def start(self) -> pd.Timestamp:
+        """First date simulated."""
+        return pd.Timestamp(self.path.index[0])
+
+    @property
+    def end(self) -> pd.Timestamp:
+        """Last date simulated."""
+        return pd.Timestamp(self.path.index[-1])
+
+    def to_frame(self) -> pd.DataFrame:
+        """The daily path with the reserve in each numeraire (``reserve_in_EUR``...), a copy."""
+        return pd.concat([self.path, self.reserve_value.add_prefix("reserve_in_")], axis=1)
+
+    def summary(self) -> pd.Series:
+        """Headline figures, one per row (object Series: numbers and dates).
+
+        ``min_coverage`` and its date, ``days_below_full_backing``, the same with the buffer,
+        ``buffer_start_usd``/``buffer_end_usd``/``buffer_used_usd`` (total drawn), the totals
+        of income, operating and transaction costs, payout and unpaid redemptions, and each
+        currency's income (``income_EUR_usd``...).
+        """
+        p = self.path
+        cov, cwb = p["coverage"], p["coverage_with_buffer"]
+        buffer0 = float(self.settings.get("buffer_usd", p["buffer_usd"].iloc[0]))
+        out: dict[str, Any] = {
+            "start": self.start,
+            "end": self.end,
+            "dates": len(p),
+            "coins_start": float(p["coins"].iloc[0] + p["burn"].iloc[0] - p["mint"].iloc[0]),
+            "coins_end": float(p["coins"].iloc[-1]),
+            "reserve_usd_end": float(p["reserve_usd"].iloc[-1]),
+            "min_coverage": float(cov.min()),
+            "min_coverage_date": cov.idxmin(),
+            "days_below_full_backing": int((cov < 1.0 - BACKING_TOLERANCE).sum()),
+            "min_coverage_with_buffer": float(cwb.min()),
+            "min_coverage_with_buffer_date": cwb.idxmin(),
+            "days_below_full_backing_with_buffer": int((cwb < 1.0 - BACKING_TOLERANCE).sum()),
+            "buffer_start_usd": buffer0,
+            "buffer_end_usd": float(p["buffer_usd"].iloc[-1]),
+            "buffer_used_usd": float(p["drawn_usd"].sum()),
+            "income_usd": float(p["income_usd"].sum()),
+            "opex_usd": float(p["opex_usd"].sum()),
+            "cost_usd": float(p["cost_usd"].sum()),
+            "payout_usd": float(p["payout_usd"].sum()),
+            "unpaid_usd": float(p["unpaid_usd"].sum()),
+        }
+        for c, v in self.income.sum().items():
+            out[f"income_{c}_usd"] = float(v)
+        return pd.Series(out, dtype=object, name=self.name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``basket``, ``settings``, ``summary``, ``episodes`` and ``notes``."""
+        eps = {}
+        if not self.episodes.empty:
+            for name, row in self.episodes.iterrows():
+                eps[str(name)] = {str(k): _json(v) for k, v in row.items()}
+        return {
+            "basket": self.name,
+            "settings": _json(dict(self.settings)),
+            "summary": {k: _json(v) for k, v in self.summary().items()},
+            "episodes": eps,
+            "notes": list(self.notes),
+        }
+
+    def __repr__(self) -> str:
+        s = self.summary()
+        return (
+            f"ReserveResult(basket={self.name!r}, {self.start.date()}..{self.end.date()}, "
+            f"min_coverage={s['min_coverage']:.6g}, buffer_end_usd={s['buffer_end_usd']:.6g})"
+        )
+
+    def _repr_html_(self) -> str:
+        head = (f"<h4>Reserve of {self.name}, {self.start.date()} to {self.end.date()} "
+                f"({', '.join(self.settings.get('scenario', ()) or ['no flows'])})</h4>")
+        body = self.summary().to_frame("value").to_html()
+        if not self.episodes.empty:
+            body += "<h5>A run in each crisis episode</h5>" + self.episodes.to_html(
+                float_format=lambda x: f"{x:.6g}")
+        return head + str(body)
+
+
+# ----------------------------------------------------------------------------- the simulation
+def _units_array(units: Any, currencies: list[str] | None, dates: pd.DatetimeIndex
+                 ) -> tuple[np.ndarray, list[str]]:
+    t = len(dates)
+    if isinstance(units, pd.DataFrame):
+        cur = [normalize_code(str(c)) for c in units.columns] if currencies is None else currencies
+        frame = units.set_axis([normalize_code(str(c)) for c in units.columns], axis=1)
+        if len(frame) != t or not frame.index.equals(dates):
+            raise SpecError("units: a DataFrame of units must be indexed by the valuation dates")
+        arr = frame.loc[:, cur].to_numpy(dtype=np.float64)
+    elif isinstance(units, (Mapping, pd.Series)):
+        given = {normalize_code(str(k)): v for k, v in units.items()}
+        cur = list(given) if currencies is None else currencies
+        missing = [c for c in cur if c not in given]
+        if missing:
+            raise SpecError(f"units: no amount for {', '.join(missing)}")
+        arr = np.array([_check_number(given[c], f"units of {c}") for c in cur])
+    else:
+        arr = np.asarray(units, dtype=np.float64)
+        if currencies is None:
+            raise SpecError("units given as an array need currencies=[...] to name them")
+        cur = currencies
+    if arr.shape not in ((len(cur),), (t, len(cur))):
+        raise SpecError(f"units must have shape ({len(cur)},) or ({t}, {len(cur)})")
+    u = np.broadcast_to(arr, (t, len(cur))).astype(np.float64)
+    if not np.isfinite(u).all() or (u < 0).any() or (u.sum(axis=1) <= 0).any():
+        raise SpecError("units must be finite, >= 0, and not all zero on any date")
+    return u, cur
+
+
+def _check_prices(prices: np.ndarray, currencies: Sequence[str]) -> None:
+    low, high = prices.min(), prices.max()           # NaN propagates into both
+    if low > 0 and high < np.inf:
+        return
+    bad = ~(np.isfinite(prices) & (prices > 0))
+    if bad.any():
+        k = int(np.argwhere(bad)[0][-1])
+        raise DataError(f"FX rates for {currencies[k]} must be positive and finite (USD per unit)")
+
+
+def simulate_reserve(
+    prices: pd.DataFrame | FloatArray,
+    units: Mapping[str, float] | pd.Series | pd.DataFrame | FloatArray,
+    rates: Mapping[str, float] | pd.Series | pd.DataFrame | FloatArray,
+    *,
+    cash_rates: Mapping[str, float] | pd.Series | pd.DataFrame | FloatArray | None = None,
+    dates: Any = None,
+    currencies: Sequence[str] | None = None,
+    coins: float = 1e9,
+    scenario: ScenarioLike | Sequence[ScenarioLike] | None = None,
+    securities_share: float = 0.8,
+    cost_bps: float | Mapping[str, float] | FloatArray = 0.0,
+    stress_cost_bps: float | Mapping[str, float] | FloatArray | None = None,
+    opex_bps: float = 0.0,
+    buffer: float = 0.0,
+    policy: Policy = "buffer",
+    day_count: DayCount = "act/360",
+    numeraires: Sequence[str] | None = None,
+    name: str = "basket",
+) -> ReserveResult | ReservePaths:
+    """Simulate a basket coin's reserve day by day (see the module docstring for the model).
+
+    Parameters
+    ----------
+    prices : pandas.DataFrame or ndarray
+        USD per unit. A DataFrame (one historical path; a DatetimeIndex of valuation dates, a
+        column per currency, extra numeraire columns allowed) gives a :class:`ReserveResult`.
+        An ndarray of shape (T, n) or (P, T, n) (P simulated paths, columns in ``currencies``
+        order) gives :class:`ReservePaths`, vectorised across paths; it needs ``dates``.
+    units : mapping, Series, DataFrame or ndarray
+        Currency amounts in one coin: constants, or per date (T, n) for a basket whose amounts
+        change (the reserve then trades to follow them).
+    rates : mapping, Series, DataFrame or ndarray
+        Annual yield of each currency's securities, decimals, may be negative; constants or a
+        time series (see :func:`align_rates`). Every currency needs one; none is assumed.
+    cash_rates : same as ``rates``, optional
+        Annual rate on each currency's cash (bank deposits). Default: the securities' rates
+        (stated in ``settings``).
+    dates : DatetimeIndex-like, optional
+        Valuation dates for ndarray ``prices`` (length T). Ignored for a DataFrame.
+    currencies : sequence of str, optional
+        The basket's currencies, in column order. Default: the order of ``units``.
+    coins : float, default 1e9
+        Coins outstanding before the first date, fully backed.
+    scenario : str, scenario object or a sequence of them, optional
+        Coin flows: ``"growth:0.10"``, ``"run:0.3:10d@2020-03-09"``, :class:`Growth`,
+        :class:`Run`, :class:`FlowSchedule`. Default: no flows.
+    securities_share : float, default 0.8
+        Share of each holding in securities (Libra 2020: at least 80%), the rest in cash.
+    cost_bps : float, mapping or ndarray, default 0
+        Transaction cost per currency, basis points of the value traded (>= 0).
+    stress_cost_bps : float, mapping or ndarray, optional
+        Cost on run days; default ``cost_bps``.
+    opex_bps : float, default 0
+        Operating costs, basis points a year of the reserve's value.
+    buffer : float, default 0
+        Initial capital buffer in USD.
+    policy : {"buffer", "payout"}, default "buffer"
+        Net income kept in the buffer, or paid out above the initial buffer.
+    day_count : {"act/360", "act/365"}, default "act/360"
+        Interest and operating costs accrue calendar days / 360 (or 365).
+    numeraires : sequence of str, optional
+        DataFrame input: currencies to value the reserve in (default: the basket's).
+    name : str, default "basket"
+        Label for reports.
+
+    Returns
+    -------
+    ReserveResult or ReservePaths
+        By the type of ``prices``.
+
+    Raises
+    ------
+    SpecError
+        A negative cost, a share outside [0, 1], an unknown policy or day count.
+    DataError
+        A missing rate, a rate for a currency outside the basket, FX rates not positive.
+    SimulationError
+        Flows that redeem more coins than are outstanding, a run that does not fit the dates.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> idx = pd.DatetimeIndex(["2019-09-06", "2019-09-09"], name="date")  # Friday, Monday
+    >>> fx = pd.DataFrame({"USD": [1.0, 1.0], "EUR": [1.10, 1.10]}, index=idx)
+    >>> res = simulate_reserve(fx, {"USD": 0.5, "EUR": 0.5 / 1.10},
+    ...                        {"USD": 0.018, "EUR": -0.005}, coins=1e9)
+    >>> round(float(res.income.loc["2019-09-09", "EUR"]), 2)   # $5e8 x -0.5% x 3/360
+    -20833.33
+    >>> float(res.path["coverage"].min())
+    1.0
+    """
+    if policy not in POLICIES:
+        raise SpecError(f"unknown policy {policy!r}; use one of {', '.join(POLICIES)}")
+    if day_count not in DAY_COUNTS:
+        raise SpecError(f"unknown day count {day_count!r}; use one of {', '.join(DAY_COUNTS)}")
+    share = _check_number(securities_share, "securities_share", minimum=0.0, maximum=1.0)
+    opex = _check_number(opex_bps, "opex_bps", minimum=0.0)
+    buffer0 = _check_number(buffer, "buffer (USD)", minimum=0.0)
+    coins0 = _check_number(coins, "coins", minimum=0.0)
+    cur = [normalize_code(c) for c in currencies] if currencies is not None else None
+
+    frame_in = isinstance(prices, pd.DataFrame)
+    if frame_in:
+        assert isinstance(prices, pd.DataFrame)
+        if not isinstance(prices.index, pd.DatetimeIndex):
+            raise DataError("prices need a DatetimeIndex of valuation dates")
+        idx = pd.DatetimeIndex(prices.index)
+    else:
+        if dates is None:
+            raise SpecError("prices given as an array need dates=[...] (one per row)")
+        idx = pd.DatetimeIndex(pd.to_datetime(dates))
+    if len(idx) == 0:
+        raise DataError("no valuation dates; widen the date range")
+    if not idx.is_monotonic_increasing or not idx.is_unique:
+        raise DataError("valuation dates must be sorted and unique")
+    if idx.tz is not None:
+        raise DataError("valuation dates must be tz-naive calendar dates")
+    u, cur = _units_array(units, cur, idx)
+    t, n = u.shape
+    if frame_in:
+        assert isinstance(prices, pd.DataFrame)
+        missing = [c for c in cur if c not in prices.columns]
+        if missing:
+            raise DataError(f"the FX panel has no column for {', '.join(missing)}")
+        px = prices.loc[:, cur].to_numpy(dtype=np.float64)
+    else:
+        px = np.asarray(prices, dtype=np.float64)
+        if px.ndim not in (2, 3) or px.shape[-2:] != (t, n):
+            raise DataError(f"prices must have shape ({t}, {n}) or (P, {t}, {n}); got {px.shape}")
+    _check_prices(px, cur)
+
+    rs = align_rates(rates, idx, cur, "rates")
+    rk = rs if cash_rates is None else align_rates(cash_rates, idx, cur, "cash rates")
+    cost = _per_currency(cost_bps, cur, t, "cost_bps")
+    scost = cost if stress_cost_bps is None else _per_currency(stress_cost_bps, cur, t,
+                                                               "stress_cost_bps")
+    flows = scenario_flows(scenario, idx, coins0)
+    cost_t = np.where(flows.stress[:, None], scost, cost)
+    basis = DAY_COUNTS[day_count]
+
+    days = np.zeros(t)
+    days[1:] = np.diff(idx.to_numpy()).astype("timedelta64[D]").astype(np.float64)
+    u_prev = np.vstack([u[:1], u[:-1]])
+    r_prev = np.vstack([rs[:1], rs[:-1]])
+    k_prev = np.vstack([rk[:1], rk[:-1]])
+    blended = share * r_prev + (1.0 - share) * k_prev
+    accrual = (days / basis)[:, None]
+    constant_units = bool((u == u[:1]).all())
+
+    # time-major arrays: (T,) for one path, (T, P) for many (the day loop reads rows)
+    px_t = px if px.ndim == 2 else px.transpose(1, 0, 2)
+
+    def col(v: np.ndarray) -> np.ndarray:
+        """A per-day vector shaped to multiply (T,) or (T, P) arrays."""
+        return v if px.ndim == 2 else v[:, None]
+
+    value = _dot_t(px_t, u)                                         # V_t, USD per coin
+    y = _dot_t(px_t, u_prev * blended)                              # income per coin backed
+    y *= col(days / basis)
+    carried = value if constant_units else _dot_t(px_t, u_prev)     # old amounts at t's rates
+    opex_rate = col(days / basis * opex / 1e4)                      # opex = carried x this
+    f = _dot_t(px_t, u * cost_t / 1e4)                              # trading cost per coin
+    f *= col(flows.mint + flows.burn)                               # ... of the day's flows
+    g = np.multiply(carried, opex_rate)
+    np.subtract(y, g, out=g)                                        # net income per coin
+    rc = None
+    if not constant_units:
+        rc = _dot_t(px_t, np.abs(u - u_prev) * cost_t / 1e4)
+        g -= value - carried
+        g -= rc
+    net = flows.mint - flows.burn
+    payout_policy = policy == "payout"
+
+    if px.ndim == 2:
+        a, b, paid, drawn, unpaid = _kernel_python(
+            g.tolist(), f.tolist(), value.tolist(), net.tolist(), flows.coins.tolist(),
+            coins0, buffer0, payout_policy)
+    else:
+        a, b, paid, drawn, unpaid = _kernel_numpy(g, f, value, net, flows.coins, coins0,
+                                                  buffer0, payout_policy)
+    del g
+    # the day's amounts on the backing carried from the day before (in place: few big arrays)
+    income = y
+    income[0] *= coins0
+    income[1:] *= a[:-1]
+    opex_paid = np.multiply(carried, opex_rate)
+    opex_paid[0] *= coins0
+    opex_paid[1:] *= a[:-1]
+    if rc is None:
+        cost_paid, rebalance = f, np.zeros_like(a)
+    else:
+        a_prev = np.concatenate([np.full((1, *a.shape[1:]), coins0), a[:-1]], axis=0)
+        cost_paid, rebalance = f + a_prev * rc, a_prev * (value - carried)
+    settings = {
+        "coins": coins0,
+        "securities_share": share,
+        "cost_bps": {c: float(cost[0, i]) for i, c in enumerate(cur)},
+        "stress_cost_bps": {c: float(scost[0, i]) for i, c in enumerate(cur)},
+        "opex_bps": opex,
+        "buffer_usd": buffer0,
+        "policy": policy,
+        "day_count": day_count,
+        "rates": _describe_rates(rs, cur),
+        "cash_rates": "same as rates" if cash_rates is None else _describe_rates(rk, cur),
+        "scenario": list(flows.labels),
+        "accrual": "calendar days between valuation dates, at the previous date's rate",
+    }
+    paths = ReservePaths(
+        dates=idx,
+        currencies=tuple(cur),
+        coins=flows.coins,
+        mint=flows.mint,
+        burn=flows.burn,
+        stress=flows.stress,
+        basket_usd=value.T,       # (P, T) views of the time-major arrays
+        backing=a.T,
+        buffer_usd=b.T,
+        income_usd=income.T,
+        opex_usd=opex_paid.T,
+        cost_usd=cost_paid.T,
+        rebalance_usd=rebalance.T,
+        payout_usd=paid.T,
+        drawn_usd=drawn.T,
+        unpaid_usd=unpaid.T,
+        settings=settings,
+    )
+    if not frame_in:
+        return paths
+    assert isinstance(prices, pd.DataFrame)
+    a_prev = np.concatenate([[coins0], a[:-1]])
+    per_ccy = a_prev[:, None] * u_prev * blended * accrual * px
+    return _to_result(paths, prices, u, per_ccy, share, numeraires, name)
+
+
+def _describe_rates(r: np.ndarray, cur: Sequence[str]) -> Any:
+    if (r == r[:1]).all():
+        return {c: float(r[0, i]) for i, c in enumerate(cur)}
+    return "time series"
+
+
+def _to_result(p: ReservePaths, prices: pd.DataFrame, u: np.ndarray, per_ccy: np.ndarray,
+               share: float, numeraires: Sequence[str] | None, name: str) -> ReserveResult:
+    idx = pd.DatetimeIndex(prices.index, name="date")
+    cur = list(p.currencies)
+    nums = [normalize_code(c) for c in numeraires] if numeraires is not None else cur
+    missing = [k for k in nums if k not in prices.columns]
+    if missing:
+        raise DataError(f"the FX panel has no rates for numeraire {', '.join(missing)}")
+    pk = prices.loc[:, nums].to_numpy(dtype=np.float64)
+    _check_prices(pk, nums)
+    reserve = p.reserve_usd
+    path = pd.DataFrame(
+        {
+            "coins": p.coins, "mint": p.mint, "burn": p.burn, "stress": p.stress,
+            "basket_usd": p.basket_usd, "reserve_usd": reserve, "buffer_usd": p.buffer_usd,
+            "coverage": p.coverage, "coverage_with_buffer": p.coverage_with_buffer,
+            "income_usd": p.income_usd, "opex_usd": p.opex_usd, "cost_usd": p.cost_usd,
+            "rebalance_usd": p.rebalance_usd, "payout_usd": p.payout_usd,
+            "drawn_usd": p.drawn_usd, "unpaid_usd": p.unpaid_usd,
+            "cum_income_usd": np.cumsum(p.income_usd), "cum_opex_usd": np.cumsum(p.opex_usd),
+            "cum_cost_usd": np.cumsum(p.cost_usd), "cum_payout_usd": np.cumsum(p.payout_usd),
+        },
+        index=idx,
+    )
+    held = p.backing[:, None] * u
+    ccy = pd.Index(cur, name="currency")
+    return ReserveResult(
+        name=name,
+        path=path,
+        reserve_value=pd.DataFrame(reserve[:, None] / pk, index=idx,
+                                   columns=pd.Index(nums, name="numeraire")),
+        securities=pd.DataFrame(share * held, index=idx, columns=ccy),
+        cash=pd.DataFrame((1.0 - share) * held, index=idx, columns=ccy),
+        income=pd.DataFrame(per_ccy, index=idx, columns=ccy),
+        settings=p.settings,
+    )
