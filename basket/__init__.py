@@ -48,6 +48,12 @@ _EXPORTS: dict[str, str] = {
     "StressResult": "design_api",
     "OptimizationResult": "design_api",
     "list_episodes": "design_api",
+    # basket.reserve is the function of reserve_api; the pure core basket/reserve.py imports by
+    # full name (from basket.reserve import simulate_reserve), see _Package below
+    "reserve": "reserve_api",
+    "simulate_reserve": "reserve",
+    "ReserveResult": "reserve",
+    "ReservePaths": "reserve",
 }
 
 __all__ = ["__version__", *_EXPORTS, "plot"]
@@ -57,8 +63,6 @@ if TYPE_CHECKING:  # pragma: no cover - static view of the lazy exports
     from .api import backtest, price
     from .data import load_fx, validate_panel
     from .design_api import OptimizationResult, StressResult, list_episodes, optimize, stress
-    from .results import BacktestResult
-    from .spec import BasketSpec, list_seeds, load_spec
     from .errors import (
         BasketError,
         DataError,
@@ -68,6 +72,10 @@ if TYPE_CHECKING:  # pragma: no cover - static view of the lazy exports
         SimulationError,
         SpecError,
     )
+    from .reserve import ReservePaths, ReserveResult, simulate_reserve
+    from .reserve_api import reserve
+    from .results import BacktestResult
+    from .spec import BasketSpec, list_seeds, load_spec
 
 
 def __getattr__(name: str) -> Any:
