@@ -41,6 +41,8 @@ _EXPORTS: dict[str, str] = {
     "price": "api",
     "backtest": "api",
     "BacktestResult": "results",
+    "simulate": "sim_api",
+    "SimulationResult": "simulation",
     # basket.stress / basket.optimize are functions of design_api; the core submodules of the
     # same names import by full name (from basket.optimize import ...), see _Package below
     "stress": "design_api",
@@ -75,6 +77,8 @@ if TYPE_CHECKING:  # pragma: no cover - static view of the lazy exports
     from .reserve import ReservePaths, ReserveResult, simulate_reserve
     from .reserve_api import reserve
     from .results import BacktestResult
+    from .sim_api import simulate
+    from .simulation import SimulationResult
     from .spec import BasketSpec, list_seeds, load_spec
 
 

@@ -59,8 +59,10 @@ BLOCK_PATHS = 1000
 ``b * BLOCK_PATHS`` to ``(b + 1) * BLOCK_PATHS - 1`` and draws from the ``b``-th child seed."""
 
 SEGMENT_DAYS = 64
-"""A block is drawn ``SEGMENT_DAYS`` days at a time (time-major), which bounds its memory for
-any horizon; fixed, so results do not depend on it either."""
+"""A block is drawn ``SEGMENT_DAYS`` days at a time, which bounds its memory for any horizon.
+Like :data:`BLOCK_PATHS` it is fixed and part of the reproducibility contract: a segment's
+numbers are drawn as one ``(currencies, days, paths)`` array of standard normals (normal
+method) or one ``(days, paths)`` array of uniforms (bootstrap)."""
 
 FAN_BUDGET = 1 << 24
 """At most this many fan values (days x fan paths x numeraires, 128 MiB of float64) are kept;
@@ -387,7 +389,7 @@ def _lincomb(w: np.ndarray, z: np.ndarray) -> np.ndarray:
     Plain numpy instead of BLAS: faster for a handful of currencies, and the same bits on every
     machine and thread count.
     """
-    out = z[0] * w[0]
+    out: np.ndarray = z[0] * w[0]
     for j in range(1, len(w)):
         out += z[j] * w[j]
     return out
@@ -469,7 +471,7 @@ class _PathValuer:
                 a[:] = target * _lincomb(a, p) / p
             elif plan.rule == "band":
                 held = a * p
-                v = _lincomb(np.ones(plan.n), held)
+                v = held.sum(axis=0)
                 breach = (np.abs(held / v - target) > plan.band).any(axis=0)
                 if breach.any():
                     a[:, breach] = target * v[breach] / p[:, breach]
@@ -624,6 +626,23 @@ def _execute(
             collector.add(fut.result())
 
 
+def _client_class(distributed: Any) -> Any:
+    """``distributed.Client`` whose failed connection does not block the interpreter.
+
+    A ``Client(address)`` that fails to connect is left half-built with its event loop
+    running; its ``__del__`` then waits 60 s to close it. This subclass stops that loop instead.
+    """
+
+    class _Client(distributed.Client):  # type: ignore[misc]
+        def __del__(self) -> None:
+            if getattr(self, "status", None) == "connecting":
+                self._loop_runner.stop()
+                return
+            super().__del__()
+
+    return _Client
+
+
 def _run_dask(plan: _Plan, chunks: list[tuple[int, int]], scheduler: Any,
               collector: _Collector) -> None:
     try:
@@ -635,7 +654,7 @@ def _run_dask(plan: _Plan, chunks: list[tuple[int, int]], scheduler: Any,
     own = isinstance(scheduler, str)
     if own:
         try:
-            client = distributed.Client(scheduler, set_as_default=False)
+            client = _client_class(distributed)(scheduler, set_as_default=False)
         except (OSError, ValueError, TypeError) as exc:
             raise SimulationError(
                 f"cannot reach the Dask scheduler at {scheduler!r} ({exc}); "
@@ -650,7 +669,7 @@ def _run_dask(plan: _Plan, chunks: list[tuple[int, int]], scheduler: Any,
     try:
         [shared] = client.scatter([plan], broadcast=True)
         futures = [client.submit(_run_chunk, shared, lo, hi, pure=False) for lo, hi in chunks]
-        for fut in distributed.as_completed(futures):
+        for fut in distributed.as_completed(futures, loop=client.loop):  # type: ignore[no-untyped-call]
             collector.add(fut.result())
             fut.release()
     finally:
@@ -676,7 +695,8 @@ def _quantile_sorted(s: np.ndarray, q: np.ndarray) -> np.ndarray:
     t = h - lo
     a, b = s[..., lo], s[..., hi]
     d = b - a
-    return np.where(t >= 0.5, b - d * (1.0 - t), a + d * t)
+    out: np.ndarray = np.where(t >= 0.5, b - d * (1.0 - t), a + d * t)
+    return out
 
 
 def _stats(ratio: np.ndarray, log_ratio: np.ndarray, q: np.ndarray, move: float,
@@ -875,7 +895,8 @@ class SimulationResult:
             f"rebalance {self.rule}): {self.n_paths:,} paths, {self.horizon} days from "
             f"{self.start.date()}</h4>"
         )
-        return title + self.summary().to_html(float_format=lambda x: f"{x:.4f}")
+        table: str = self.summary().to_html(float_format=lambda x: f"{x:.4f}")
+        return title + table
 
 
 # ----------------------------------------------------------------------------- the core
@@ -893,9 +914,8 @@ def _start_state(
         base_prices = panel.iloc[base_date_row(pd.DatetimeIndex(panel.index), base)]
     last = panel.iloc[[-1]]
     val = valuate(spec, last, NoRebalance(), base_prices)
-    if spec.method == "geometric":
-        weights = np.array([spec.weights[c] for c in val.currencies]) if spec.weights else None
-        assert weights is not None
+    if spec.method == "geometric":  # a geometric index always states weights
+        weights = np.array([(spec.weights or {})[c] for c in val.currencies])
         return list(val.currencies), weights, float(val.values_usd[0])
     units = val.units[0]
     held = [i for i, u in enumerate(units) if u > 0]
@@ -912,7 +932,8 @@ def _factor(cov: np.ndarray) -> np.ndarray:
         return np.linalg.cholesky(cov)
     except np.linalg.LinAlgError:
         vals, vecs = np.linalg.eigh(cov)
-        return vecs * np.sqrt(np.clip(vals, 0.0, None))
+        factor: np.ndarray = vecs * np.sqrt(np.clip(vals, 0.0, None))
+        return factor
 
 
 def monte_carlo(
