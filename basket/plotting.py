@@ -23,7 +23,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import tempfile
 import types
 import zlib
 from collections.abc import Mapping, Sequence
@@ -896,18 +895,13 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150) ->
     """
     _check_target(path)
     target = Path(path)
-    suffix, parent = target.suffix.lower(), target.parent
+    suffix = target.suffix.lower()
     buf = io.BytesIO()
     fig.savefig(buf, format=suffix[1:], dpi=dpi, facecolor="white",
                 metadata={"Software": None} if suffix == ".png" else None)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(buf.getvalue())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from .data.cache import atomic_write_bytes
+
+    atomic_write_bytes(target, buf.getvalue())
     return target
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -188,12 +187,7 @@ def save_reserve_figure(result: ReserveResult, path: str | os.PathLike[str], *,
     buf = io.BytesIO()
     fig.savefig(buf, format=suffix[1:], dpi=dpi, facecolor="white",
                 metadata={"Software": None} if suffix == ".png" else None)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(buf.getvalue())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from .data.cache import atomic_write_bytes
+
+    atomic_write_bytes(target, buf.getvalue())
     return target

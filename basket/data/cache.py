@@ -53,6 +53,13 @@ def cache_dir(*parts: str) -> Path:
     return path
 
 
+def _default_mode() -> int:
+    """0666 less the process umask: the mode ``open(path, "w")`` gives a new file."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (temporary file + :func:`os.replace`).
 
@@ -65,6 +72,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     """
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp creates the file private (0600); give it the mode a plain open() would
+        os.chmod(tmp, _default_mode())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

@@ -219,3 +219,17 @@ def test_lazy_public_api() -> None:
     assert basket.load_fx is load_fx
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         basket.nope  # noqa: B018
+
+
+def test_written_files_get_normal_permissions(tmp_path: Path) -> None:
+    # atomic writes go through mkstemp (mode 0600); the result must be readable like any file
+    from basket.data.cache import atomic_write_text
+
+    target = tmp_path / "out.csv"
+    old = os.umask(0o022)
+    try:
+        atomic_write_text(target, "a,b\n")
+    finally:
+        os.umask(old)
+    assert target.stat().st_mode & 0o777 == 0o644
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
