@@ -35,6 +35,7 @@ import pandas as pd
 
 from .errors import DataError, SimulationError, SpecError
 from .metrics import PERIODS_PER_YEAR
+from .results import to_jsonable as _jsonable
 from .spec import BasketSpec
 
 __all__ = [
@@ -623,17 +624,6 @@ def _solve_trust_constr(p: _Problem) -> tuple[np.ndarray, int]:
 
 
 # ----------------------------------------------------------------------------- result
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat()
-    if isinstance(value, (float, np.floating)):
-        f = float(value)
-        return f if math.isfinite(f) else None
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
-
-
 @dataclass(frozen=True)
 class OptimizationResult:
     """What :func:`basket.optimize` returns (frozen).

@@ -47,7 +47,6 @@ the rest in cash, plus a capital buffer.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -68,6 +67,7 @@ from .reserve_flows import (
     parse_scenario,
     scenario_flows,
 )
+from .results import to_jsonable as _json
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._typing import FloatArray
@@ -488,22 +488,6 @@ class ReservePaths:
             return {k: (int(v) if k in ("min_coverage_row", "days_below_full_backing")
                         else float(v)) for k, v in out.items()}
         return out
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, (pd.Timestamp, np.datetime64)):
-        return pd.Timestamp(value).date().isoformat()
-    if isinstance(value, (np.floating, float)):
-        return float(value) if math.isfinite(float(value)) else None
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.bool_,)):
-        return bool(value)
-    if isinstance(value, Mapping):
-        return {str(k): _json(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json(v) for v in value]
-    return value
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import math
 import re
 import sys
 from collections.abc import Mapping, Sequence
@@ -34,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError, SimulationError, SpecError
+from .results import to_jsonable as _jsonable
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -347,17 +347,6 @@ def stress_table(
     for col in ("first_date", "last_date"):
         table[col] = pd.to_datetime(table[col])
     return table
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, (pd.Timestamp, dt.date)):
-        return pd.Timestamp(value).date().isoformat()
-    if isinstance(value, (float, np.floating)):
-        f = float(value)
-        return f if math.isfinite(f) else None
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
 
 
 @dataclass(frozen=True)
