@@ -95,15 +95,12 @@ def _today() -> pd.Timestamp:
 
 
 def _day(value: Any, what: str) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
-        raise DataError(f"{what} {value!r} is not a date; use YYYY-MM-DD") from exc
-    if ts is pd.NaT:
-        raise DataError(f"{what} {value!r} is not a date; use YYYY-MM-DD")
-    if ts.tzinfo is not None:
-        ts = ts.tz_convert(None)
-    return ts.normalize()
+    from . import to_timestamp
+
+    ts = to_timestamp(value, what)
+    if ts is None:
+        raise DataError(f"{what} is missing; use YYYY-MM-DD")
+    return ts
 
 
 def _iso(ts: pd.Timestamp) -> str:
