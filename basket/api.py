@@ -196,7 +196,8 @@ def backtest(
     pk = arr[:, [where[c] for c in asked]]
     values = val.values_usd[:, None] / pk
     # an amounts basket may not hold every currency of its history in this window
-    held = (val.units != 0.0).any(axis=0)
+    changes = np.concatenate(([0], val.resets)).astype(np.intp)  # units only change there
+    held = (val.units[changes] != 0.0).any(axis=0)
     currencies = [c for c, h in zip(val.currencies, held) if h]
     units, weights = val.units[:, held], val.weights[:, held]
     prices = pk if currencies == asked else arr[:, [where[c] for c in currencies]]

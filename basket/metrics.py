@@ -254,19 +254,19 @@ def _drawdown_rows(v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     """Vectorised drawdown per column of ``v`` (T, K): depth and peak/trough/recovery rows."""
     n_k = v.shape[1]
     vt = np.ascontiguousarray(v.T)            # one row per column: contiguous scans
-    trough = np.empty(n_k, dtype=np.intp)
-    depth = np.empty(n_k)
+    running = np.maximum.accumulate(vt, axis=1)
+    dd = vt / running - 1.0
+    trough = dd.argmin(axis=1)
+    depth = dd[np.arange(n_k), trough]
     peak = np.empty_like(trough)
     rec = np.full_like(trough, -1)
     for k in range(n_k):
         col = vt[k]
-        dd = col / np.maximum.accumulate(col) - 1.0
-        trough[k] = int(dd.argmin())
-        depth[k] = dd[trough[k]]
         peak[k] = int(np.argmax(col[: trough[k] + 1]))
-        after = np.flatnonzero(col[trough[k]:] >= col[peak[k]])
-        if depth[k] < 0 and len(after):
-            rec[k] = trough[k] + int(after[0])
+        if depth[k] < 0:
+            after = np.flatnonzero(col[trough[k]:] >= col[peak[k]])
+            if len(after):
+                rec[k] = trough[k] + int(after[0])
     return depth, peak, trough, rec
 
 

@@ -65,7 +65,10 @@ def _month_index(stamps: np.ndarray) -> np.ndarray:
     Howard Hinnant's ``civil_from_days`` on whole days: a few integer operations per date,
     several times faster than pandas' ``.year``/``.month`` accessors.
     """
-    days = stamps.astype("datetime64[D]").view(np.int64) + 719468
+    unit, count = np.datetime_data(stamps.dtype)
+    per_day = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000,
+               "us": 86_400_000_000, "ns": 86_400_000_000_000}[unit] // count
+    days = stamps.view(np.int64) // per_day + 719468      # days since 0000-03-01
     era = days // 146097
     doe = days - era * 146097
     yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
