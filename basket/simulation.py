@@ -21,14 +21,19 @@ Conventions, stated once for the module:
   draws from its own stream, ``SeedSequence(entropy, spawn_key=(*key, b))``, the ``b``-th child
   of one root :class:`numpy.random.SeedSequence`. A worker's chunk is a whole number of blocks,
   so the results are bit-identical whatever the number of workers, the chunk size or the
-  executor (threads, processes or a Dask cluster).
+  executor (threads, processes or a Dask cluster);
+* **layout**: this module holds :func:`monte_carlo` and the path kernel (the plan, the blocks,
+  valuation along the paths). The seeds, the stationary bootstrap and the EWMA covariance live
+  in :mod:`basket.resampling`, :class:`SimulationResult` and its percentile and risk figures in
+  :mod:`basket.sim_results`, and the thread, process and Dask runners in
+  :mod:`basket.sim_executor`. Their public names are re-exported here.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -40,9 +45,29 @@ from .engine import base_date_row, valuate
 from .errors import DataError, SimulationError, SpecError
 from .metrics import PERIODS_PER_YEAR
 from .rebalance import Band, Calendar, NoRebalance, Review, parse_rule
-from .results import _jsonable
+from .resampling import (
+    DEFAULT_BLOCK_LENGTH,
+    EWMA_LAMBDA,
+    _bootstrap_segment,
+    _check_block_length,
+    _check_int,
+    ewma_covariance,
+    seed_sequence,
+    stationary_bootstrap_indices,
+)
+from .sim_executor import run_blocks
+from .sim_results import (
+    _RISK,
+    DEFAULT_PERCENTILES,
+    SimulationResult,
+    _labels,
+    _quantile_sorted,
+    _stats,
+)
 from .spec import BasketSpec
 
+# The names from basket.resampling and basket.sim_results stay importable from here (tests and
+# basket.sim_api use them, including the private helpers imported above).
 __all__ = [
     "BLOCK_PATHS",
     "DEFAULT_PERCENTILES",
@@ -72,207 +97,12 @@ CONSTANT_TOLERANCE = 1e-12
 """A currency whose daily log returns in the window span at most this much (USD: exactly 0) is
 simulated with its mean return every day, not drawn: a deterministic path."""
 
-DEFAULT_PERCENTILES = (1.0, 5.0, 25.0, 50.0, 75.0, 95.0, 99.0)
-"""Percentiles reported for the value at the horizon and for the fan bands."""
-
-EWMA_LAMBDA = 0.94
-"""The RiskMetrics decay factor for daily data."""
-
-DEFAULT_BLOCK_LENGTH = 10.0
-"""Default mean block length (days) of the stationary bootstrap."""
-
 _METHODS = ("normal", "bootstrap")
 _DRIFTS = ("historical", "zero")
 _EXECUTORS = ("thread", "process")
-_RISK = ["var_95", "es_95", "var_99", "es_99", "prob_move_gt_x", "volatility_annualized"]
-
-
-# ----------------------------------------------------------------------------- seeds
-def seed_sequence(seed: SeedLike) -> np.random.SeedSequence:
-    """Turn a seed into the root :class:`numpy.random.SeedSequence` of a simulation.
-
-    Parameters
-    ----------
-    seed : int, SeedSequence, Generator or None
-        * ``int`` (>= 0): ``SeedSequence(seed)``.
-        * ``SeedSequence``: used as is. It is never spawned from, so it is not changed and the
-          same object gives the same results every time.
-        * ``Generator``: two 64-bit words drawn from it, ``gen.integers(0, 2**64, size=2)``,
-          become the entropy. The generator advances, so two calls with one generator differ,
-          and the same generator state gives the same results.
-        * ``None``: fresh entropy from the operating system. The result records it (its
-          ``seed_entropy``) so the run can be repeated.
-
-    Returns
-    -------
-    numpy.random.SeedSequence
-
-    Raises
-    ------
-    SimulationError
-        For a negative integer or any other type.
-
-    Examples
-    --------
-    >>> seed_sequence(42).entropy
-    42
-    >>> import numpy as np
-    >>> a = seed_sequence(np.random.default_rng(7)).entropy
-    >>> a == seed_sequence(np.random.default_rng(7)).entropy
-    True
-    """
-    if isinstance(seed, np.random.SeedSequence):
-        return seed
-    if isinstance(seed, np.random.Generator):
-        words = seed.integers(0, 2**64, size=2, dtype=np.uint64)
-        return np.random.SeedSequence([int(w) for w in words])
-    if seed is None:
-        return np.random.SeedSequence()
-    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
-        if seed < 0:
-            raise SimulationError(f"seed {seed} is negative; use an integer >= 0")
-        return np.random.SeedSequence(int(seed))
-    raise SimulationError(
-        f"seed {seed!r} is not an int, numpy SeedSequence or Generator; pass e.g. seed=42"
-    )
-
-
-# ----------------------------------------------------------------------------- estimators
-def ewma_covariance(returns: Any, lam: float = EWMA_LAMBDA) -> Any:
-    """Exponentially weighted covariance of daily returns (RiskMetrics, zero mean).
-
-    Parameters
-    ----------
-    returns : DataFrame or ndarray, shape (N, m)
-        Daily log returns, oldest first.
-    lam : float, default 0.94
-        Decay factor in (0, 1): the return ``j`` days before the newest weighs ``lam**j``.
-
-    Returns
-    -------
-    DataFrame or ndarray, shape (m, m)
-        ``sum_j lam**j r_(N-1-j) r_(N-1-j)' / sum_j lam**j``: the RiskMetrics recursion
-        ``S_t = lam S_(t-1) + (1 - lam) r_t r_t'`` with its weights normalised to sum to one over
-        a finite window. Returns are not demeaned (RiskMetrics assumes a zero daily mean). A
-        DataFrame in gives a DataFrame out, labelled by its columns.
-
-    Raises
-    ------
-    SimulationError
-        ``lam`` outside (0, 1), or no returns.
-
-    References
-    ----------
-    J.P. Morgan/Reuters (1996), *RiskMetrics - Technical Document*, 4th ed., section 5.2.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> ewma_covariance(np.array([[1.0], [2.0]]), lam=0.5).round(12).tolist()
-    [[3.0]]
-    """
-    if not (isinstance(lam, (int, float)) and 0.0 < lam < 1.0):
-        raise SimulationError(f"EWMA lambda {lam!r} must be between 0 and 1, e.g. 0.94")
-    arr = np.asarray(returns, dtype=np.float64)
-    if arr.ndim != 2 or arr.shape[0] < 1:
-        raise SimulationError("an EWMA covariance needs a 2-D array with at least one return")
-    w = lam ** np.arange(arr.shape[0] - 1, -1, -1, dtype=np.float64)
-    w /= w.sum()
-    cov = (arr * w[:, None]).T @ arr
-    if isinstance(returns, pd.DataFrame):
-        return pd.DataFrame(cov, index=returns.columns, columns=returns.columns)
-    return cov
-
-
-def _bootstrap_segment(
-    u: np.ndarray, n_obs: int, p_new: float, prev: np.ndarray | None
-) -> np.ndarray:
-    """Stationary-bootstrap row indices for one time-major segment of uniforms ``u`` (S, B).
-
-    Day ``t`` of a path starts a new block when ``u < p_new`` (and always on the path's first
-    day, ``prev is None``) at row ``floor(u * (n_obs / p_new))`` (first day:
-    ``floor(u * n_obs)``); otherwise it takes the row after the previous day's, circularly.
-    """
-    s, b = u.shape
-    new = u < p_new
-    start = np.minimum((u * (n_obs / p_new)).astype(np.intp), n_obs - 1)
-    if prev is None:
-        new[0] = True
-        start[0] = np.minimum((u[0] * n_obs).astype(np.intp), n_obs - 1)
-        prev = np.full(b, -1, dtype=np.intp)
-    rows = np.arange(s, dtype=np.intp)[:, None]
-    pos = np.where(new, rows, -1)
-    np.maximum.accumulate(pos, axis=0, out=pos)
-    has = pos >= 0
-    begun = np.take_along_axis(start, np.maximum(pos, 0), axis=0)
-    idx = np.where(has, begun + (rows - pos), prev[None, :] + 1 + rows)
-    idx %= n_obs
-    return idx
-
-
-def stationary_bootstrap_indices(
-    n_obs: int, n_paths: int, horizon: int, block_length: float, seed: SeedLike = None
-) -> np.ndarray:
-    """Row indices of a stationary bootstrap (Politis and Romano, 1994).
-
-    Each path starts on a uniformly drawn row. Each following day, with probability
-    ``1 / block_length`` it jumps to a new uniform row, else it takes the next row, wrapping
-    from the last row to the first. Blocks therefore have geometric lengths with mean
-    ``block_length`` and every row is equally likely on every day. One uniform ``u`` per path
-    and day decides both: a jump when ``u < p`` (``p = 1 / block_length``), to row
-    ``floor(u * n_obs / p)``.
-
-    Parameters
-    ----------
-    n_obs : int
-        Rows of history to draw from.
-    n_paths, horizon : int
-        Paths and days.
-    block_length : float
-        Mean block length in days, >= 1 (1 is the i.i.d. bootstrap).
-    seed : int, SeedSequence, Generator or None
-        See :func:`seed_sequence`.
-
-    Returns
-    -------
-    ndarray of intp, shape (horizon, n_paths)
-        Time-major: row ``t`` holds day ``t`` of every path.
-
-    References
-    ----------
-    Politis, D. N. and Romano, J. P. (1994), "The Stationary Bootstrap", *Journal of the
-    American Statistical Association* 89 (428), 1303-1313.
-
-    Examples
-    --------
-    >>> idx = stationary_bootstrap_indices(5, n_paths=3, horizon=4, block_length=1e9, seed=0)
-    >>> bool(((idx[1:] - idx[:-1]) % 5 == 1).all())  # one endless block: consecutive rows
-    True
-    """
-    _check_int(n_obs, "n_obs", 1)
-    _check_int(n_paths, "n_paths", 1)
-    _check_int(horizon, "horizon", 1)
-    p_new = _check_block_length(block_length)
-    rng = np.random.default_rng(seed_sequence(seed))
-    return _bootstrap_segment(rng.random((horizon, n_paths)), n_obs, p_new, None)
 
 
 # ----------------------------------------------------------------------------- validation
-def _check_int(value: Any, name: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise SimulationError(f"{name} {value!r} must be a whole number >= {low}")
-    return int(value)
-
-
-def _check_block_length(block_length: Any) -> float:
-    ok = isinstance(block_length, (int, float)) and not isinstance(block_length, bool)
-    if not ok or not math.isfinite(block_length) or block_length < 1:
-        raise SimulationError(
-            f"block length {block_length!r} must be a number of days >= 1, e.g. 10"
-        )
-    return 1.0 / float(block_length)
-
-
 def _check_options(
     *, n_paths: Any, horizon: Any, method: Any, block_length: Any, ewma: Any, drift: Any,
     move: Any, workers: Any, executor: Any, scheduler: Any, chunk_paths: Any, fan_paths: Any,
@@ -336,6 +166,7 @@ def _check_options(
         raise SimulationError(f"periods_per_year {periods_per_year!r} must be positive, e.g. 252")
     out["periods_per_year"] = float(periods_per_year)
     return out
+
 
 
 # ----------------------------------------------------------------------------- the plan
@@ -562,7 +393,7 @@ def _run_chunk(plan: _Plan, lo: int, hi: int) -> list[_BlockOut]:
     return [_run_block(plan, b) for b in range(lo, hi)]
 
 
-# ----------------------------------------------------------------------------- execution
+# ----------------------------------------------------------------------------- collection
 class _Collector:
     """Places finished blocks into the full arrays, in block order whatever the finish order."""
 
@@ -588,315 +419,6 @@ class _Collector:
             self.done += hi - lo
         if self.progress is not None:
             self.progress(self.done, self.plan.n_paths)
-
-
-def _execute(
-    plan: _Plan, collector: _Collector, *, workers: int, executor: str, scheduler: Any,
-    chunk_paths: int | None,
-) -> None:
-    n_blocks = -(-plan.n_paths // BLOCK_PATHS)
-    if chunk_paths is not None:
-        per = max(1, chunk_paths // BLOCK_PATHS)
-    elif scheduler is not None:
-        per = max(1, n_blocks // 64)                    # at most ~64 tasks on a cluster
-    elif executor == "process" and workers > 1:
-        per = max(1, n_blocks // (16 * workers))        # amortise pickling
-    else:
-        per = 1                                         # threads: cheap tasks, good balance
-    chunks = [(lo, min(lo + per, n_blocks)) for lo in range(0, n_blocks, per)]
-    if scheduler is not None:
-        _run_dask(plan, chunks, scheduler, collector)
-        return
-    if workers == 1:
-        for lo, hi in chunks:
-            collector.add(_run_chunk(plan, lo, hi))
-        return
-    import concurrent.futures as cf
-
-    pool: cf.Executor
-    if executor == "process":
-        import multiprocessing
-
-        pool = cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-    else:
-        pool = cf.ThreadPoolExecutor(workers, thread_name_prefix="basket-sim")
-    with pool:
-        futures = [pool.submit(_run_chunk, plan, lo, hi) for lo, hi in chunks]
-        for fut in cf.as_completed(futures):
-            collector.add(fut.result())
-
-
-def _client_class(distributed: Any) -> Any:
-    """``distributed.Client`` whose failed connection does not block the interpreter.
-
-    A ``Client(address)`` that fails to connect is left half-built with its event loop
-    running; its ``__del__`` then waits 60 s to close it. This subclass stops that loop instead.
-    """
-
-    class _Client(distributed.Client):  # type: ignore[misc]
-        def __del__(self) -> None:
-            if getattr(self, "status", None) == "connecting":
-                self._loop_runner.stop()
-                return
-            super().__del__()
-
-    return _Client
-
-
-def _run_dask(plan: _Plan, chunks: list[tuple[int, int]], scheduler: Any,
-              collector: _Collector) -> None:
-    try:
-        import distributed
-    except ImportError:
-        raise SimulationError(
-            "running on a Dask cluster needs dask.distributed: pip install 'libra-basket[dask]'"
-        ) from None
-    own = isinstance(scheduler, str)
-    if own:
-        try:
-            client = _client_class(distributed)(scheduler, set_as_default=False)
-        except (OSError, ValueError, TypeError) as exc:
-            raise SimulationError(
-                f"cannot reach the Dask scheduler at {scheduler!r} ({exc}); "
-                "give its address as tcp://host:8786"
-            ) from None
-    elif hasattr(scheduler, "submit") and hasattr(scheduler, "scatter"):
-        client = scheduler
-    else:
-        raise SimulationError(
-            f"scheduler {scheduler!r} is neither a distributed.Client nor an address string"
-        )
-    try:
-        [shared] = client.scatter([plan], broadcast=True)
-        futures = [client.submit(_run_chunk, shared, lo, hi, pure=False) for lo, hi in chunks]
-        for fut in distributed.as_completed(futures, loop=client.loop):  # type: ignore[no-untyped-call]
-            collector.add(fut.result())
-            fut.release()
-    finally:
-        if own:
-            client.close()
-
-
-# ----------------------------------------------------------------------------- statistics
-def _labels(percentiles: Sequence[float]) -> list[str]:
-    return [f"p{q:g}" for q in percentiles]
-
-
-def _quantile_sorted(s: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """``numpy.quantile(..., method="linear")`` along the last axis of an already sorted array.
-
-    Sorting (vectorised in numpy) and interpolating is several times faster than
-    :func:`numpy.quantile` on many rows; the interpolation is numpy's own ``_lerp``.
-    """
-    n = s.shape[-1]
-    h = (n - 1) * q
-    lo = np.clip(np.floor(h).astype(np.intp), 0, n - 1)
-    hi = np.minimum(lo + 1, n - 1)
-    t = h - lo
-    a, b = s[..., lo], s[..., hi]
-    d = b - a
-    out: np.ndarray = np.where(t >= 0.5, b - d * (1.0 - t), a + d * t)
-    return out
-
-
-def _stats(ratio: np.ndarray, log_ratio: np.ndarray, q: np.ndarray, move: float,
-           scale: float) -> list[float]:
-    """Percentiles and mean of ``ratio`` (= V_H / V_0), then the risk figures (``_RISK``).
-
-    Losses ``-(ratio - 1)``: VaR is their linear-interpolation quantile and ES the mean of the
-    losses at or beyond it, as :func:`basket.metrics.value_at_risk` and
-    :func:`basket.metrics.expected_shortfall` compute them.
-    """
-    s = np.sort(ratio)
-    returns = s - 1.0
-    losses = -returns[::-1]
-    var = _quantile_sorted(losses, np.array([0.95, 0.99]))
-    es = [float(losses[np.searchsorted(losses, v, side="left"):].mean()) for v in var]
-    figures = [
-        *_quantile_sorted(s, q).tolist(), float(ratio.mean()),
-        float(var[0]), es[0], float(var[1]), es[1],
-        float(np.count_nonzero(np.abs(returns) > move) / len(s)),
-        float(log_ratio.std() * scale),
-    ]
-    return [f + 0.0 for f in figures]  # + 0.0 turns -0.0 into 0.0
-
-
-# ----------------------------------------------------------------------------- result
-@dataclass(frozen=True)
-class SimulationResult:
-    """What :func:`basket.simulate` and :func:`monte_carlo` return.
-
-    Every value is **relative to the start** (1.0 on the start date, in every numeraire).
-
-    Attributes
-    ----------
-    spec : BasketSpec
-        The basket simulated.
-    method : {"normal", "bootstrap"}
-    rule : str
-        The rebalancing rule applied along the paths.
-    n_paths, horizon : int
-        Paths, and business days simulated after the start.
-    start : pandas.Timestamp
-        Day 0: the last date of the estimation panel.
-    dates : pandas.DatetimeIndex
-        The ``horizon`` simulated business days.
-    window : tuple of pandas.Timestamp
-        First and last date of the estimation window (``n_returns`` daily returns).
-    start_value : pandas.Series
-        Value of one unit of the basket at the start, per numeraire (absolute).
-    terminal : pandas.DataFrame
-        Rows numeraires; columns the percentiles (``p1`` ... ``p99``) and ``mean`` of
-        ``V_H / V_0``, the value at the horizon relative to the start. All paths.
-    risk : pandas.DataFrame
-        Rows numeraires, over all paths: ``var_95``, ``es_95``, ``var_99``, ``es_99`` (losses at
-        the horizon as positive fractions of the start value), ``prob_move_gt_x`` (probability
-        that ``|V_H / V_0 - 1| > move`` at the horizon) and ``volatility_annualized``
-        (``std(log(V_H / V_0)) * sqrt(periods_per_year / horizon)`` over the paths, ddof 0).
-        For i.i.d. daily returns and fixed weights this is the daily volatility annualised.
-    fan : dict of str to pandas.DataFrame
-        Per numeraire: rows the start and the simulated dates (or a grid of them, see
-        ``fan_paths``), columns the percentile bands of the relative value. Computed on the
-        first ``fan_paths`` paths.
-    constituents : pandas.DataFrame
-        The ``terminal`` and ``risk`` columns for each constituent held alone, rows a
-        MultiIndex ``(numeraire, holding)``: what a holder in that numeraire would have had
-        with that single currency instead of the basket.
-    covariance : pandas.DataFrame
-        The daily log-return covariance of the simulated currencies: the one the normal
-        method used (sample or EWMA), or for the bootstrap that of the window (for reference).
-    move : float
-        The threshold of ``prob_move_gt_x``.
-    fan_paths : int
-        Paths the fan bands use (the first ones).
-    seed_entropy, seed_spawn_key
-        ``np.random.SeedSequence(seed_entropy, spawn_key=seed_spawn_key)`` repeats the run.
-    paths : dict of str to pandas.DataFrame
-        The first ``keep_paths`` paths' relative values per numeraire (rows as in ``fan``,
-        one column per path); empty unless asked for.
-    path_prices : dict of str to pandas.DataFrame
-        The same paths' simulated prices, USD per unit, per simulated currency.
-    notes : tuple of str
-        Anything the simulation simplified (IMF rounding, later periods of an amounts basket).
-    """
-
-    spec: BasketSpec
-    method: str
-    rule: str
-    n_paths: int
-    horizon: int
-    start: pd.Timestamp
-    dates: pd.DatetimeIndex
-    window: tuple[pd.Timestamp, pd.Timestamp]
-    n_returns: int
-    start_value: pd.Series
-    terminal: pd.DataFrame
-    risk: pd.DataFrame
-    fan: dict[str, pd.DataFrame]
-    constituents: pd.DataFrame
-    covariance: pd.DataFrame
-    move: float
-    percentiles: tuple[float, ...]
-    fan_paths: int
-    seed_entropy: Any
-    seed_spawn_key: tuple[int, ...]
-    drift: str
-    ewma: float | None
-    block_length: float | None
-    periods_per_year: float = PERIODS_PER_YEAR
-    source: str = "panel"
-    paths: dict[str, pd.DataFrame] = field(default_factory=dict)
-    path_prices: dict[str, pd.DataFrame] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
-
-    @property
-    def numeraires(self) -> list[str]:
-        """The numeraires, in the order asked."""
-        return [str(k) for k in self.terminal.index]
-
-    @property
-    def holdings(self) -> list[str]:
-        """The constituents held at the start, in the basket's order."""
-        return list(dict.fromkeys(str(c) for c in self.constituents.index.get_level_values(1)))
-
-    def summary(self) -> pd.DataFrame:
-        """The headline table, one row per numeraire.
-
-        Columns: the ``p5``, ``p50`` and ``p95`` of the relative value at the horizon (whichever
-        were computed), ``var_95``, ``es_95``, ``prob_move_gt_x``, ``volatility_annualized``,
-        then ``vol_<CCY>``: the volatility of each constituent held alone.
-        """
-        pick = [c for c in ("p5", "p50", "p95") if c in self.terminal.columns]
-        head = pd.concat(
-            [self.terminal.loc[:, pick],
-             self.risk.loc[:, ["var_95", "es_95", "prob_move_gt_x", "volatility_annualized"]]],
-            axis=1,
-        )
-        alone = self.constituents["volatility_annualized"].unstack("holding")
-        alone = alone.reindex(index=head.index, columns=self.holdings).add_prefix("vol_")
-        return pd.concat([head, alone], axis=1)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready figures: the set-up, then ``terminal``, ``risk``, ``constituents`` and
-        ``fan`` keyed by numeraire (and holding)."""
-
-        def rows(frame: pd.DataFrame) -> dict[str, Any]:
-            return {str(i): {str(c): _jsonable(v) for c, v in frame.loc[i].items()}
-                    for i in frame.index}
-
-        constituents: dict[str, Any] = {}
-        for (k, c), row in self.constituents.iterrows():
-            constituents.setdefault(str(k), {})[str(c)] = {
-                str(col): _jsonable(v) for col, v in row.items()
-            }
-        fan = {
-            k: {"dates": [d.date().isoformat() for d in f.index],
-                **{str(c): [_jsonable(v) for v in f[c]] for c in f.columns}}
-            for k, f in self.fan.items()
-        }
-        entropy = self.seed_entropy
-        entropy = list(entropy) if isinstance(entropy, (tuple, list)) else entropy
-        return {
-            "basket": self.spec.name,
-            "method": self.method,
-            "rebalance": self.rule,
-            "source": self.source,
-            "paths": self.n_paths,
-            "horizon": self.horizon,
-            "start": self.start.date().isoformat(),
-            "end": self.dates[-1].date().isoformat(),
-            "window": {"start": self.window[0].date().isoformat(),
-                       "end": self.window[1].date().isoformat(), "returns": self.n_returns},
-            "drift": self.drift,
-            "ewma": self.ewma,
-            "block_length": self.block_length,
-            "move": self.move,
-            "fan_paths": self.fan_paths,
-            "periods_per_year": self.periods_per_year,
-            "seed": {"entropy": entropy, "spawn_key": list(self.seed_spawn_key)},
-            "start_value": {str(k): _jsonable(v) for k, v in self.start_value.items()},
-            "terminal": rows(self.terminal),
-            "risk": rows(self.risk),
-            "constituents": constituents,
-            "fan": fan,
-            "notes": list(self.notes),
-        }
-
-    def __repr__(self) -> str:
-        return (
-            f"SimulationResult(basket={self.spec.name!r}, method={self.method!r}, "
-            f"rule={self.rule!r}, paths={self.n_paths}, horizon={self.horizon}, "
-            f"start={self.start.date()}, numeraires={self.numeraires})"
-        )
-
-    def _repr_html_(self) -> str:
-        title = (
-            f"<h4>Monte Carlo of {self.spec.title or self.spec.name} ({self.method}, "
-            f"rebalance {self.rule}): {self.n_paths:,} paths, {self.horizon} days from "
-            f"{self.start.date()}</h4>"
-        )
-        table: str = self.summary().to_html(float_format=lambda x: f"{x:.4f}")
-        return title + table
 
 
 # ----------------------------------------------------------------------------- the core
@@ -1177,8 +699,10 @@ def monte_carlo(
         n_fan_rows=len(fan_rows), fan_paths=opts["fan_paths"], keep_paths=opts["keep_paths"],
     )
     collector = _Collector(plan, progress)
-    _execute(plan, collector, workers=opts["workers"], executor=opts["executor"],
-             scheduler=scheduler, chunk_paths=opts["chunk_paths"])
+    chunk = opts["chunk_paths"]
+    run_blocks(_run_chunk, plan, collector.add, n_blocks=-(-plan.n_paths // BLOCK_PATHS),
+               blocks_per_chunk=None if chunk is None else max(1, chunk // BLOCK_PATHS),
+               workers=opts["workers"], executor=opts["executor"], scheduler=scheduler)
     return _summarise(
         plan, collector, opts, spec=spec, rule=rule.label, currencies=currencies, held=held,
         asked=asked, start=start, all_dates=all_dates, fan_rows=fan_rows, panel=panel,

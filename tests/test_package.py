@@ -11,7 +11,8 @@ import pytest
 import basket
 
 PURE = ["basket.engine", "basket.metrics", "basket.spec", "basket.rebalance", "basket.results"]
-OPTIONAL_PURE = ["basket.simulation", "basket.reserve", "basket.stress", "basket.optimize"]
+OPTIONAL_PURE = ["basket.simulation", "basket.resampling", "basket.sim_results",
+                 "basket.sim_executor", "basket.reserve", "basket.stress", "basket.optimize"]
 FORBIDDEN = ["typer", "rich", "yfinance", "matplotlib", "basket.data", "basket.cli", "urllib.request"]
 
 

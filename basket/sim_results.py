@@ -1,0 +1,260 @@
+"""The result of a Monte Carlo simulation and the statistics that fill it (pure numpy/pandas).
+
+Conventions, stated once for the module:
+
+* every value is **relative to the start**: 1.0 on day 0 in every numeraire, so a figure at the
+  horizon is the ratio ``V_H / V_0`` (``start_value`` keeps the absolute value at the start);
+* percentiles are numpy's ``linear`` interpolation, labelled ``p<q>`` (``p5``, ``p50``...);
+* losses are positive fractions of the start value at the horizon:
+  ``VaR_a = quantile(1 - V_H / V_0, a)`` and ``ES_a`` the mean loss at or beyond it, the
+  conventions of :func:`basket.metrics.value_at_risk` and
+  :func:`basket.metrics.expected_shortfall`;
+* ``volatility_annualized`` is ``std(log(V_H / V_0)) * sqrt(periods_per_year / horizon)``
+  over the paths (ddof 0).
+
+:func:`basket.simulation.monte_carlo` builds :class:`SimulationResult`;
+:mod:`basket.simulation` re-exports it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .metrics import PERIODS_PER_YEAR
+from .results import _jsonable
+from .spec import BasketSpec
+
+__all__ = ["DEFAULT_PERCENTILES", "SimulationResult"]
+
+DEFAULT_PERCENTILES = (1.0, 5.0, 25.0, 50.0, 75.0, 95.0, 99.0)
+"""Percentiles reported for the value at the horizon and for the fan bands."""
+
+_RISK = ["var_95", "es_95", "var_99", "es_99", "prob_move_gt_x", "volatility_annualized"]
+"""The risk columns of :attr:`SimulationResult.risk`, in order."""
+
+
+# ----------------------------------------------------------------------------- statistics
+def _labels(percentiles: Sequence[float]) -> list[str]:
+    return [f"p{q:g}" for q in percentiles]
+
+
+def _quantile_sorted(s: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """``numpy.quantile(..., method="linear")`` along the last axis of an already sorted array.
+
+    Sorting (vectorised in numpy) and interpolating is several times faster than
+    :func:`numpy.quantile` on many rows; the interpolation is numpy's own ``_lerp``.
+    """
+    n = s.shape[-1]
+    h = (n - 1) * q
+    lo = np.clip(np.floor(h).astype(np.intp), 0, n - 1)
+    hi = np.minimum(lo + 1, n - 1)
+    t = h - lo
+    a, b = s[..., lo], s[..., hi]
+    d = b - a
+    out: np.ndarray = np.where(t >= 0.5, b - d * (1.0 - t), a + d * t)
+    return out
+
+
+def _stats(ratio: np.ndarray, log_ratio: np.ndarray, q: np.ndarray, move: float,
+           scale: float) -> list[float]:
+    """Percentiles and mean of ``ratio`` (= V_H / V_0), then the risk figures (``_RISK``).
+
+    Losses ``-(ratio - 1)``: VaR is their linear-interpolation quantile and ES the mean of the
+    losses at or beyond it, as :func:`basket.metrics.value_at_risk` and
+    :func:`basket.metrics.expected_shortfall` compute them.
+    """
+    s = np.sort(ratio)
+    returns = s - 1.0
+    losses = -returns[::-1]
+    var = _quantile_sorted(losses, np.array([0.95, 0.99]))
+    es = [float(losses[np.searchsorted(losses, v, side="left"):].mean()) for v in var]
+    figures = [
+        *_quantile_sorted(s, q).tolist(), float(ratio.mean()),
+        float(var[0]), es[0], float(var[1]), es[1],
+        float(np.count_nonzero(np.abs(returns) > move) / len(s)),
+        float(log_ratio.std() * scale),
+    ]
+    return [f + 0.0 for f in figures]  # + 0.0 turns -0.0 into 0.0
+
+
+# ----------------------------------------------------------------------------- result
+@dataclass(frozen=True)
+class SimulationResult:
+    """What :func:`basket.simulate` and :func:`basket.simulation.monte_carlo` return.
+
+    Every value is **relative to the start** (1.0 on the start date, in every numeraire).
+
+    Attributes
+    ----------
+    spec : BasketSpec
+        The basket simulated.
+    method : {"normal", "bootstrap"}
+    rule : str
+        The rebalancing rule applied along the paths.
+    n_paths, horizon : int
+        Paths, and business days simulated after the start.
+    start : pandas.Timestamp
+        Day 0: the last date of the estimation panel.
+    dates : pandas.DatetimeIndex
+        The ``horizon`` simulated business days.
+    window : tuple of pandas.Timestamp
+        First and last date of the estimation window (``n_returns`` daily returns).
+    start_value : pandas.Series
+        Value of one unit of the basket at the start, per numeraire (absolute).
+    terminal : pandas.DataFrame
+        Rows numeraires; columns the percentiles (``p1`` ... ``p99``) and ``mean`` of
+        ``V_H / V_0``, the value at the horizon relative to the start. All paths.
+    risk : pandas.DataFrame
+        Rows numeraires, over all paths: ``var_95``, ``es_95``, ``var_99``, ``es_99`` (losses at
+        the horizon as positive fractions of the start value), ``prob_move_gt_x`` (probability
+        that ``|V_H / V_0 - 1| > move`` at the horizon) and ``volatility_annualized``
+        (``std(log(V_H / V_0)) * sqrt(periods_per_year / horizon)`` over the paths, ddof 0).
+        For i.i.d. daily returns and fixed weights this is the daily volatility annualised.
+    fan : dict of str to pandas.DataFrame
+        Per numeraire: rows the start and the simulated dates (or a grid of them, see
+        ``fan_paths``), columns the percentile bands of the relative value. Computed on the
+        first ``fan_paths`` paths.
+    constituents : pandas.DataFrame
+        The ``terminal`` and ``risk`` columns for each constituent held alone, rows a
+        MultiIndex ``(numeraire, holding)``: what a holder in that numeraire would have had
+        with that single currency instead of the basket.
+    covariance : pandas.DataFrame
+        The daily log-return covariance of the simulated currencies: the one the normal
+        method used (sample or EWMA), or for the bootstrap that of the window (for reference).
+    move : float
+        The threshold of ``prob_move_gt_x``.
+    fan_paths : int
+        Paths the fan bands use (the first ones).
+    seed_entropy, seed_spawn_key
+        ``np.random.SeedSequence(seed_entropy, spawn_key=seed_spawn_key)`` repeats the run.
+    paths : dict of str to pandas.DataFrame
+        The first ``keep_paths`` paths' relative values per numeraire (rows as in ``fan``,
+        one column per path); empty unless asked for.
+    path_prices : dict of str to pandas.DataFrame
+        The same paths' simulated prices, USD per unit, per simulated currency.
+    notes : tuple of str
+        Anything the simulation simplified (IMF rounding, later periods of an amounts basket).
+    """
+
+    spec: BasketSpec
+    method: str
+    rule: str
+    n_paths: int
+    horizon: int
+    start: pd.Timestamp
+    dates: pd.DatetimeIndex
+    window: tuple[pd.Timestamp, pd.Timestamp]
+    n_returns: int
+    start_value: pd.Series
+    terminal: pd.DataFrame
+    risk: pd.DataFrame
+    fan: dict[str, pd.DataFrame]
+    constituents: pd.DataFrame
+    covariance: pd.DataFrame
+    move: float
+    percentiles: tuple[float, ...]
+    fan_paths: int
+    seed_entropy: Any
+    seed_spawn_key: tuple[int, ...]
+    drift: str
+    ewma: float | None
+    block_length: float | None
+    periods_per_year: float = PERIODS_PER_YEAR
+    source: str = "panel"
+    paths: dict[str, pd.DataFrame] = field(default_factory=dict)
+    path_prices: dict[str, pd.DataFrame] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def numeraires(self) -> list[str]:
+        """The numeraires, in the order asked."""
+        return [str(k) for k in self.terminal.index]
+
+    @property
+    def holdings(self) -> list[str]:
+        """The constituents held at the start, in the basket's order."""
+        return list(dict.fromkeys(str(c) for c in self.constituents.index.get_level_values(1)))
+
+    def summary(self) -> pd.DataFrame:
+        """The headline table, one row per numeraire.
+
+        Columns: the ``p5``, ``p50`` and ``p95`` of the relative value at the horizon (whichever
+        were computed), ``var_95``, ``es_95``, ``prob_move_gt_x``, ``volatility_annualized``,
+        then ``vol_<CCY>``: the volatility of each constituent held alone.
+        """
+        pick = [c for c in ("p5", "p50", "p95") if c in self.terminal.columns]
+        head = pd.concat(
+            [self.terminal.loc[:, pick],
+             self.risk.loc[:, ["var_95", "es_95", "prob_move_gt_x", "volatility_annualized"]]],
+            axis=1,
+        )
+        alone = self.constituents["volatility_annualized"].unstack("holding")
+        alone = alone.reindex(index=head.index, columns=self.holdings).add_prefix("vol_")
+        return pd.concat([head, alone], axis=1)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready figures: the set-up, then ``terminal``, ``risk``, ``constituents`` and
+        ``fan`` keyed by numeraire (and holding)."""
+
+        def rows(frame: pd.DataFrame) -> dict[str, Any]:
+            return {str(i): {str(c): _jsonable(v) for c, v in frame.loc[i].items()}
+                    for i in frame.index}
+
+        constituents: dict[str, Any] = {}
+        for (k, c), row in self.constituents.iterrows():
+            constituents.setdefault(str(k), {})[str(c)] = {
+                str(col): _jsonable(v) for col, v in row.items()
+            }
+        fan = {
+            k: {"dates": [d.date().isoformat() for d in f.index],
+                **{str(c): [_jsonable(v) for v in f[c]] for c in f.columns}}
+            for k, f in self.fan.items()
+        }
+        entropy = self.seed_entropy
+        entropy = list(entropy) if isinstance(entropy, (tuple, list)) else entropy
+        return {
+            "basket": self.spec.name,
+            "method": self.method,
+            "rebalance": self.rule,
+            "source": self.source,
+            "paths": self.n_paths,
+            "horizon": self.horizon,
+            "start": self.start.date().isoformat(),
+            "end": self.dates[-1].date().isoformat(),
+            "window": {"start": self.window[0].date().isoformat(),
+                       "end": self.window[1].date().isoformat(), "returns": self.n_returns},
+            "drift": self.drift,
+            "ewma": self.ewma,
+            "block_length": self.block_length,
+            "move": self.move,
+            "fan_paths": self.fan_paths,
+            "periods_per_year": self.periods_per_year,
+            "seed": {"entropy": entropy, "spawn_key": list(self.seed_spawn_key)},
+            "start_value": {str(k): _jsonable(v) for k, v in self.start_value.items()},
+            "terminal": rows(self.terminal),
+            "risk": rows(self.risk),
+            "constituents": constituents,
+            "fan": fan,
+            "notes": list(self.notes),
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"SimulationResult(basket={self.spec.name!r}, method={self.method!r}, "
+            f"rule={self.rule!r}, paths={self.n_paths}, horizon={self.horizon}, "
+            f"start={self.start.date()}, numeraires={self.numeraires})"
+        )
+
+    def _repr_html_(self) -> str:
+        title = (
+            f"<h4>Monte Carlo of {self.spec.title or self.spec.name} ({self.method}, "
+            f"rebalance {self.rule}): {self.n_paths:,} paths, {self.horizon} days from "
+            f"{self.start.date()}</h4>"
+        )
+        table: str = self.summary().to_html(float_format=lambda x: f"{x:.4f}")
+        return title + table
