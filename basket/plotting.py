@@ -16,23 +16,42 @@ Conventions, stated once:
 * volatilities, weights, changes and drawdowns are shown as percentages.
 
 matplotlib is an optional dependency: ``pip install 'libra-basket[plot]'``.
+
+Layout: this module holds the backtest charts; the shared machinery (colours, lazy import,
+saving) lives in :mod:`basket.plot_base` and the simulation and stress charts in
+:mod:`basket.plot_outlook`. Every public name of both is re-exported here, so
+``basket.plot.<name>`` reaches all of them.
 """
 
 from __future__ import annotations
 
-import io
 import os
-import re
-import types
-import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from .errors import BasketError, DataError
+from .errors import DataError
+from .plot_base import (
+    BASKET_COLOR,
+    CURRENCY_COLORS,
+    PlotDependencyError,
+    _date_axis,
+    _figure,
+    _grid,
+    _legend,
+    _name,
+    _percent_axis,
+    _pick,
+    _require_matplotlib,  # noqa: F401 - report.py calls basket.plot._require_matplotlib()
+    _style,
+    check_figure_path,
+    currency_color,
+    save_figure,
+)
+from .plot_outlook import fan_chart, save_simulation_figure, stress_bars
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -57,144 +76,8 @@ __all__ = [
     "weights_chart",
 ]
 
-CURRENCY_COLORS: Mapping[str, str] = types.MappingProxyType(
-    {
-        "USD": "#1f4e9c",  # blue
-        "EUR": "#e8a000",  # amber
-        "JPY": "#c8102e",  # red
-        "GBP": "#6a3d9a",  # purple
-        "SGD": "#1b9e77",  # teal green
-        "CNY": "#d95f02",  # burnt orange
-        "CHF": "#8c564b",  # brown
-        "CAD": "#e377c2",  # pink
-        "AUD": "#17becf",  # cyan
-        "HKD": "#bcbd22",  # olive
-        "SEK": "#4daf4a",  # green
-        "NOK": "#a6761d",  # ochre
-        "KRW": "#7570b3",  # slate violet
-        "INR": "#ff7f00",  # orange
-        "NZD": "#66a61e",  # leaf green
-        "DKK": "#b2182b",  # dark red
-    }
-)
-"""Colour of each common currency, the same in every figure (hex RGB)."""
-
-BASKET_COLOR = "#111111"
-"""Colour of the basket's own line or bar."""
-
-_FALLBACK = (
-    "#2ca02c", "#9467bd", "#8dd3c7", "#fb8072", "#80b1d3", "#b3de69", "#fdb462", "#bc80bd",
-    "#e6ab02", "#1a9850", "#5e3c99", "#f781bf", "#999933", "#882255", "#44aa99", "#332288",
-)
-
-_PERCENTILE = re.compile(r"^[pPqQ]?(\d+(?:\.\d+)?)$")
-
-
-class PlotDependencyError(BasketError, ImportError):
-    """matplotlib, needed for charts, is not installed."""
-
 
 # --------------------------------------------------------------------------- helpers
-def currency_color(code: str) -> str:
-    """Return the colour used for a currency in every chart.
-
-    Parameters
-    ----------
-    code : str
-        ISO currency code (case-insensitive).
-
-    Returns
-    -------
-    str
-        A hex RGB colour: the entry of :data:`CURRENCY_COLORS` for common codes, otherwise one
-        picked from a fixed palette by a CRC-32 of the code, so it is the same in every session.
-
-    Examples
-    --------
-    >>> currency_color("usd")
-    '#1f4e9c'
-    >>> currency_color("XYZ") == currency_color("XYZ")
-    True
-    """
-    key = str(code).strip().upper()
-    found = CURRENCY_COLORS.get(key)
-    if found is not None:
-        return found
-    return _FALLBACK[zlib.crc32(key.encode("utf-8")) % len(_FALLBACK)]
-
-
-def _require_matplotlib() -> None:
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError as exc:
-        raise PlotDependencyError(
-            "charts need matplotlib, which is not installed; run: pip install 'libra-basket[plot]'"
-        ) from exc
-
-
-def _figure(width: float, height: float) -> Figure:
-    """A new Figure with an Agg canvas and constrained layout (no pyplot state)."""
-    _require_matplotlib()
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height), layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def _grid(
-    n: int, *, ncols: int = 3, panel: tuple[float, float] = (4.6, 3.2), sharey: bool = False,
-    extra_height: float = 0.9,
-) -> tuple[Figure, list[Axes], list[Axes]]:
-    """A figure with ``n`` panels in rows of ``ncols``; returns (fig, used axes, spare axes)."""
-    ncols = max(1, min(ncols, n))
-    nrows = -(-n // ncols)
-    fig = _figure(panel[0] * ncols, panel[1] * nrows + extra_height)
-    axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True, sharey=sharey).ravel().tolist()
-    used, spare = axes[:n], axes[n:]
-    for ax in spare:
-        ax.set_axis_off()
-    for ax in used[max(0, n - ncols):]:
-        ax.xaxis.set_tick_params(labelbottom=True)
-    return fig, used, spare
-
-
-def _date_axis(ax: Axes) -> None:
-    import matplotlib.dates as mdates
-
-    locator = mdates.AutoDateLocator(minticks=4, maxticks=8)  # type: ignore[no-untyped-call]
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(
-        mdates.ConciseDateFormatter(locator)  # type: ignore[no-untyped-call]
-    )
-
-
-def _percent_axis(ax: Axes, axis: Literal["x", "y"] = "y", decimals: int | None = None) -> None:
-    from matplotlib.ticker import PercentFormatter
-
-    target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_formatter(PercentFormatter(1.0, decimals=decimals))
-
-
-def _style(ax: Axes) -> None:
-    ax.grid(True, color="#dddddd", linewidth=0.6)
-    ax.set_axisbelow(True)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-
-
-def _name(result: Any) -> str:
-    spec = getattr(result, "spec", None)
-    if spec is None:
-        spec = getattr(result, "basket", None)  # StressResult names its basket
-    if spec is None:
-        return str(getattr(result, "name", "The basket"))
-    if isinstance(spec, str):
-        return spec
-    return str(getattr(spec, "title", "") or getattr(spec, "name", "The basket"))
-
-
 def _period(result: BacktestResult) -> str:
     return f"{result.start.date()} to {result.end.date()}"
 
@@ -212,21 +95,6 @@ def _source(result: BacktestResult) -> str:
 
 def _subtitle(result: BacktestResult) -> str:
     return f"{_name(result)} · {_period(result)} · {_how(result)} · {_source(result)}"
-
-
-def _pick(available: Sequence[str], asked: Sequence[str] | str | None, what: str) -> list[str]:
-    if asked is None:
-        return list(available)
-    items = [asked] if isinstance(asked, str) else list(asked)
-    out = [str(c).strip().upper() for c in items]
-    missing = [c for c in out if c not in available]
-    if missing:
-        raise DataError(
-            f"{what} {', '.join(missing)} not in the result; choose from {', '.join(available)}"
-        )
-    if not out:
-        raise DataError(f"no {what} chosen; choose from {', '.join(available)}")
-    return out
 
 
 def _held_alone(result: BacktestResult, numeraire: str) -> pd.DataFrame:
@@ -251,15 +119,6 @@ def _held_alone(result: BacktestResult, numeraire: str) -> pd.DataFrame:
         first = s.index[valid.to_numpy().argmax()]
         out[str(c)] = s / s.loc[first] * basket.loc[first]
     return pd.DataFrame(out, index=frame.index)
-
-
-def _legend(fig: Figure, spare: list[Axes], handles: list[Any], labels: list[str]) -> None:
-    """One legend for a grid: in the first unused panel if there is one, else below."""
-    if spare:
-        spare[0].legend(handles, labels, loc="center", frameon=False)
-    else:
-        fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 7),
-                   frameon=False)
 
 
 # --------------------------------------------------------------------------- drawing
@@ -679,232 +538,7 @@ def backtest_figure(
     return fig
 
 
-def _bands(frame: pd.DataFrame) -> list[tuple[float, Any]]:
-    out = []
-    for col in frame.columns:
-        m = _PERCENTILE.match(str(col).strip())
-        if m is None:
-            raise DataError(
-                f"fan column {col!r} is not a percentile band; expected names like p5, p50, p95"
-            )
-        out.append((float(m.group(1)), col))
-    return sorted(out, key=lambda t: t[0])
-
-
-def _fmt_pct(p: float) -> str:
-    return f"p{p:g}"
-
-
-def fan_chart(result: Any, numeraires: Sequence[str] | str | None = None) -> Figure:
-    """Plot Monte Carlo percentile bands (a fan) for each numeraire.
-
-    Parameters
-    ----------
-    result : SimulationResult or any object with a ``fan`` attribute
-        ``fan`` maps a numeraire to a DataFrame: rows simulated dates (or steps), columns
-        percentile bands named like ``p5, p25, p50, p75, p95`` (basket value in that numeraire).
-        ``spec``, ``n_paths`` and ``horizon`` are used in the title when present.
-    numeraires : str or sequence of str, optional
-        Which fans to draw (default: all, in the mapping's order).
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        One axes per numeraire: nested shaded bands (outer percentiles lighter) and the
-        median as a line, in the numeraire's colour.
-
-    Raises
-    ------
-    DataError
-        No ``fan`` mapping, an empty fan, a column that is not a percentile or an unknown
-        numeraire.
-    PlotDependencyError
-        matplotlib is not installed.
-
-    Examples
-    --------
-    >>> import types, pandas as pd
-    >>> band = pd.DataFrame({"p5": [1.0, 0.9], "p50": [1.0, 1.0], "p95": [1.0, 1.1]})
-    >>> fig = fan_chart(types.SimpleNamespace(fan={"USD": band, "EUR": band}))
-    >>> len(fig.axes)
-    2
-    """
-    fans = getattr(result, "fan", None)
-    if not isinstance(fans, Mapping) or not fans:
-        raise DataError("fan_chart needs a result with a non-empty 'fan' mapping; "
-                        "pass what basket.simulate() returns")
-    ks = _pick([str(k) for k in fans], numeraires, "numeraire")
-    fig, axes, _ = _grid(len(ks), panel=(4.8, 3.4))
-    for ax, k in zip(axes, ks, strict=True):
-        frame = fans[k]
-        if not isinstance(frame, pd.DataFrame) or frame.empty:
-            raise DataError(f"the fan for {k} is empty; nothing to plot")
-        bands = _bands(frame)
-        color = currency_color(k)
-        is_dates = isinstance(frame.index, pd.DatetimeIndex)
-        x = frame.index.to_numpy()
-        lo, hi = 0, len(bands) - 1
-        depth = 0
-        n_pairs = len(bands) // 2
-        while lo < hi:
-            (p_lo, c_lo), (p_hi, c_hi) = bands[lo], bands[hi]
-            alpha = 0.15 + 0.25 * depth / max(1, n_pairs - 1) if n_pairs > 1 else 0.3
-            ax.fill_between(x, frame[c_lo].to_numpy(dtype=np.float64),
-                            frame[c_hi].to_numpy(dtype=np.float64), color=color, alpha=alpha,
-                            linewidth=0, label=f"{_fmt_pct(p_lo)}–{_fmt_pct(p_hi)}")
-            lo, hi, depth = lo + 1, hi - 1, depth + 1
-        if lo == hi:
-            p_mid, c_mid = bands[lo]
-            ax.plot(x, frame[c_mid].to_numpy(dtype=np.float64), color=color, linewidth=1.6,
-                    label="median" if p_mid == 50 else _fmt_pct(p_mid))
-        ax.set_title(f"held in {k}", fontsize="medium")
-        ax.set_ylabel(f"basket value in {k}")
-        ax.legend(loc="upper left", fontsize="x-small")
-        _style(ax)
-        if is_dates:
-            _date_axis(ax)
-        else:
-            ax.set_xlabel("trading days ahead")
-    bits = []
-    for attr, label in (("n_paths", "paths"), ("horizon", "days ahead")):
-        val = getattr(result, attr, None)
-        if isinstance(val, (int, np.integer)):
-            bits.append(f"{int(val):,} {label}")
-    extra = f" ({', '.join(bits)})" if bits else ""
-    fig.suptitle(f"{_name(result)}: Monte Carlo outlook{extra}", fontweight="bold")
-    return fig
-
-
-def stress_bars(
-    result: Any,
-    value: Literal["change", "max_drawdown"] = "change",
-    numeraires: Sequence[str] | str | None = None,
-) -> Figure:
-    """Plot the basket and each currency through historical stress episodes, per numeraire.
-
-    Parameters
-    ----------
-    result : StressResult or any object with a ``table`` attribute
-        ``table`` is a tidy DataFrame with columns ``episode``, ``numeraire``, ``holding``
-        (``"basket"`` or a currency code), ``change`` and ``max_drawdown`` (fractions).
-    value : {"change", "max_drawdown"}, default "change"
-        Which column to draw.
-    numeraires : str or sequence of str, optional
-        Holder currencies (default: all in the table, in order of appearance).
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        One axes per numeraire: horizontal bars grouped by episode, one bar per holding
-        (basket in black, currencies in their colours).
-
-    Raises
-    ------
-    DataError
-        No ``table``, a missing column, an empty table or an unknown numeraire.
-    PlotDependencyError
-        matplotlib is not installed.
-
-    Examples
-    --------
-    >>> import types, pandas as pd
-    >>> table = pd.DataFrame({"episode": ["GFC", "GFC"], "numeraire": ["USD", "USD"],
-    ...                       "holding": ["basket", "EUR"], "change": [-0.05, -0.1],
-    ...                       "max_drawdown": [-0.07, -0.15]})
-    >>> fig = stress_bars(types.SimpleNamespace(table=table))
-    >>> len(fig.axes[0].patches)
-    2
-    """
-    if value not in ("change", "max_drawdown"):
-        raise DataError(f"value {value!r} is unknown; use 'change' or 'max_drawdown'")
-    table = getattr(result, "table", None)
-    if not isinstance(table, pd.DataFrame):
-        raise DataError("stress_bars needs a result with a 'table' DataFrame; "
-                        "pass what basket.stress() returns")
-    need = ["episode", "numeraire", "holding", value]
-    missing = [c for c in need if c not in table.columns]
-    if missing:
-        raise DataError(f"the stress table lacks column {missing[0]!r}; expected episode, "
-                        "numeraire, holding, change and max_drawdown (basket.stress().table)")
-    if table.empty:
-        raise DataError("the stress table is empty; no episode falls within the data")
-    available = [str(k) for k in pd.unique(table["numeraire"])]
-    ks = _pick(available, numeraires, "numeraire")
-    episodes = [str(e) for e in pd.unique(table["episode"])]
-    holdings = [str(h) for h in pd.unique(table["holding"])]
-    if "basket" in holdings:
-        holdings = ["basket"] + [h for h in holdings if h != "basket"]
-    height = 0.8 / max(1, len(holdings))
-    panel_height = max(2.6, 0.1 * len(episodes) * len(holdings) + 1.2)
-    fig, axes, spare = _grid(len(ks), panel=(4.6, panel_height), sharey=True)
-    handles: dict[str, Any] = {}
-    for ax, k in zip(axes, ks, strict=True):
-        sub = table[table["numeraire"].astype(str) == k]
-        grid = sub.pivot_table(index="episode", columns="holding", values=value, aggfunc="first")
-        for j, h in enumerate(holdings):
-            if h not in grid.columns:
-                continue
-            vals = grid[h].reindex(episodes).to_numpy(dtype=np.float64)
-            y = np.arange(len(episodes)) - 0.4 + height * (j + 0.5)
-            color = BASKET_COLOR if h == "basket" else currency_color(h)
-            bars = ax.barh(y, np.where(np.isfinite(vals), vals, 0.0), height=height * 0.92,
-                           color=color)
-            handles.setdefault(h, bars)
-        ax.axvline(0, color="#888888", linewidth=0.8)
-        ax.set_yticks(np.arange(len(episodes)), episodes)
-        ax.set_title(f"held in {k}", fontsize="medium")
-        _percent_axis(ax, "x", decimals=0)
-        _style(ax)
-        ax.grid(False, axis="y")
-    axes[0].invert_yaxis()  # shared by every panel: first episode on top, once
-    for ax in axes[-min(3, len(axes)):]:
-        ax.set_xlabel("change over the episode" if value == "change"
-                      else "maximum drawdown in the episode")
-    _legend(fig, spare, list(handles.values()), list(handles))
-    what = "change" if value == "change" else "maximum drawdown"
-    fig.suptitle(f"{_name(result)}: {what} through historical stress episodes",
-                 fontweight="bold")
-    return fig
-
-
 # --------------------------------------------------------------------------- saving
-_SAVE_FORMATS = (".png", ".svg", ".pdf")
-
-
-def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150) -> Path:
-    """Save a figure to PNG, SVG or PDF (by the file's suffix), atomically.
-
-    Parameters
-    ----------
-    fig : matplotlib.figure.Figure
-        The figure, e.g. from :func:`backtest_figure`.
-    path : str or path-like
-        Target file; its directory must exist.
-    dpi : int, default 150
-        Resolution of raster output.
-
-    Returns
-    -------
-    pathlib.Path
-        The path written.
-
-    Raises
-    ------
-    DataError
-        Unsupported suffix or missing directory.
-    """
-    _check_target(path)
-    target = Path(path)
-    suffix = target.suffix.lower()
-    buf = io.BytesIO()
-    fig.savefig(buf, format=suffix[1:], dpi=dpi, facecolor="white",
-                metadata={"Software": None} if suffix == ".png" else None)
-    from .data.cache import atomic_write_bytes
-
-    atomic_write_bytes(target, buf.getvalue())
-    return target
-
-
 def save_backtest_figure(
     result: BacktestResult, path: str | os.PathLike[str], *, dpi: int = 150
 ) -> Path:
@@ -933,45 +567,5 @@ def save_backtest_figure(
     PlotDependencyError
         matplotlib is not installed.
     """
-    _check_target(path)
+    check_figure_path(path)
     return save_figure(backtest_figure(result), path, dpi=dpi)
-
-
-def save_simulation_figure(result: Any, path: str | os.PathLike[str], *, dpi: int = 150) -> Path:
-    """Save the :func:`fan_chart` of a simulation to a PNG, SVG or PDF file.
-
-    This is what ``basket simulate --plot FILE.png`` writes.
-
-    Parameters
-    ----------
-    result : SimulationResult
-        What :func:`basket.simulate` returned (anything with a ``fan`` mapping).
-    path : str or path-like
-        ``.png``, ``.svg`` or ``.pdf``; the directory must exist.
-    dpi : int, default 150
-        Resolution of a PNG.
-
-    Returns
-    -------
-    pathlib.Path
-        The path written.
-
-    Raises
-    ------
-    DataError
-        Unsupported suffix, missing directory or a result without a fan.
-    PlotDependencyError
-        matplotlib is not installed.
-    """
-    _check_target(path)
-    return save_figure(fan_chart(result), path, dpi=dpi)
-
-
-def _check_target(path: str | os.PathLike[str]) -> None:
-    target = Path(path)
-    if target.suffix.lower() not in _SAVE_FORMATS:
-        raise DataError(
-            f"cannot write a chart to {target}: use a {', '.join(_SAVE_FORMATS)} file name"
-        )
-    if not target.parent.is_dir():
-        raise DataError(f"cannot write {target}: directory {target.parent} does not exist")

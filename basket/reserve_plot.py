@@ -4,21 +4,28 @@
 coverage with and without the buffer (run days shaded), the capital buffer, cumulative
 interest income by currency next to the cumulative costs, and the coins outstanding beside the
 reserve's value. :func:`save_reserve_figure` writes it to PNG, SVG or PDF; it is what
-``basket reserve --plot FILE.png`` calls. No :mod:`matplotlib.pyplot` state is touched.
+``basket reserve --plot FILE.png`` calls. No :mod:`matplotlib.pyplot` state is touched. The
+colours, axes style, path check and atomic save are the shared ones of :mod:`basket.plot_base`.
 
 matplotlib is an optional dependency: ``pip install 'libra-basket[plot]'``.
 """
 
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import BasketError, DataError
+from .plot_base import (
+    _figure,
+    _percent_axis,
+    _style,
+    check_figure_path,
+    currency_color,
+    save_figure,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -27,21 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["check_figure_path", "reserve_figure", "save_reserve_figure"]
 
-_FORMATS = (".png", ".svg", ".pdf")
 _BASKET = "#222222"
-
-
-class _NoMatplotlib(BasketError, ImportError):
-    """matplotlib, needed for charts, is not installed."""
-
-
-def _color(code: str, i: int) -> str:
-    try:  # the shared palette, so a currency has one colour in every chart
-        from .plotting import currency_color
-
-        return str(currency_color(code))
-    except ImportError:  # pragma: no cover - plotting module absent
-        return f"C{i}"
 
 
 def reserve_figure(result: ReserveResult) -> Figure:
@@ -59,8 +52,9 @@ def reserve_figure(result: ReserveResult) -> Figure:
 
     Raises
     ------
-    ImportError
-        matplotlib is not installed (a :class:`~basket.errors.BasketError` too).
+    PlotDependencyError
+        matplotlib is not installed (an :class:`ImportError` and a
+        :class:`~basket.errors.BasketError`).
 
     Examples
     --------
@@ -73,18 +67,9 @@ def reserve_figure(result: ReserveResult) -> Figure:
     >>> len(reserve_figure(res).axes)
     4
     """
-    try:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-        from matplotlib.ticker import PercentFormatter
-    except ImportError as exc:  # pragma: no cover - matplotlib is a test dependency
-        raise _NoMatplotlib(
-            "charts need matplotlib, which is not installed; run: pip install 'libra-basket[plot]'"
-        ) from exc
+    fig = _figure(11.0, 7.0)
     p = result.path
     dates = p.index.to_numpy()
-    fig = Figure(figsize=(11.0, 7.0), layout="constrained")
-    FigureCanvasAgg(fig)
     (ax_cov, ax_buf), (ax_inc, ax_size) = fig.subplots(2, 2, sharex=True)
     stress = p["stress"].to_numpy(dtype=bool)
 
@@ -97,7 +82,7 @@ def reserve_figure(result: ReserveResult) -> Figure:
     ax_cov.plot(dates, p["coverage_with_buffer"].to_numpy(), color="#1f4e9c", linestyle="--",
                 label="(reserve + buffer) / coins")
     ax_cov.axhline(1.0, color="#999999", linewidth=0.8)
-    ax_cov.yaxis.set_major_formatter(PercentFormatter(1.0))
+    _percent_axis(ax_cov)
     ax_cov.set_title("Coverage (value of the reserve over the coins' value)")
     shade(ax_cov)
 
@@ -108,9 +93,9 @@ def reserve_figure(result: ReserveResult) -> Figure:
     ax_buf.set_title("Capital buffer, USD million")
     shade(ax_buf)
 
-    for i, c in enumerate(result.income.columns):
-        ax_inc.plot(dates, np.cumsum(result.income[c].to_numpy()) / 1e6, color=_color(str(c), i),
-                    label=f"income {c}")
+    for c in result.income.columns:
+        ax_inc.plot(dates, np.cumsum(result.income[c].to_numpy()) / 1e6,
+                    color=currency_color(str(c)), label=f"income {c}")
     ax_inc.plot(dates, -p["cum_opex_usd"].to_numpy() / 1e6, color="#777777", linestyle=":",
                 label="- operating costs")
     ax_inc.plot(dates, -p["cum_cost_usd"].to_numpy() / 1e6, color="#777777", linestyle="--",
@@ -125,10 +110,7 @@ def reserve_figure(result: ReserveResult) -> Figure:
     shade(ax_size)
 
     for ax in (ax_cov, ax_buf, ax_inc, ax_size):
-        ax.grid(True, color="#dddddd", linewidth=0.6)
-        ax.set_axisbelow(True)
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
+        _style(ax)
         ax.legend(fontsize=7, frameon=False, loc="best")
     fig.suptitle(
         f"Reserve of {result.name}, {result.start.date()} to {result.end.date()} "
@@ -137,27 +119,6 @@ def reserve_figure(result: ReserveResult) -> Figure:
         fontsize=10,
     )
     return fig
-
-
-def check_figure_path(path: str | os.PathLike[str]) -> Path:
-    """Return ``path`` if a chart can be written there (a .png/.svg/.pdf in an existing folder).
-
-    Raises
-    ------
-    DataError
-        Unsupported suffix or missing directory.
-
-    Examples
-    --------
-    >>> check_figure_path("reserve.png").name
-    'reserve.png'
-    """
-    target = Path(path)
-    if target.suffix.lower() not in _FORMATS:
-        raise DataError(f"cannot write a chart to {target}: use a {', '.join(_FORMATS)} file name")
-    if not target.parent.is_dir():
-        raise DataError(f"cannot write {target}: directory {target.parent} does not exist")
-    return target
 
 
 def save_reserve_figure(result: ReserveResult, path: str | os.PathLike[str], *,
@@ -181,13 +142,5 @@ def save_reserve_figure(result: ReserveResult, path: str | os.PathLike[str], *,
     DataError
         Unsupported suffix or missing directory (checked before drawing).
     """
-    target = check_figure_path(path)
-    suffix = target.suffix.lower()
-    fig = reserve_figure(result)
-    buf = io.BytesIO()
-    fig.savefig(buf, format=suffix[1:], dpi=dpi, facecolor="white",
-                metadata={"Software": None} if suffix == ".png" else None)
-    from .data.cache import atomic_write_bytes
-
-    atomic_write_bytes(target, buf.getvalue())
-    return target
+    check_figure_path(path)
+    return save_figure(reserve_figure(result), path, dpi=dpi)

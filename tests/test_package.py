@@ -10,7 +10,8 @@ import pytest
 
 import basket
 
-PURE = ["basket.engine", "basket.metrics", "basket.spec", "basket.rebalance", "basket.results"]
+PURE = ["basket.engine", "basket.metrics", "basket.spec", "basket.rebalance", "basket.results",
+        "basket.reserve_results"]
 OPTIONAL_PURE = ["basket.simulation", "basket.resampling", "basket.sim_results",
                  "basket.sim_executor", "basket.reserve", "basket.stress", "basket.optimize"]
 FORBIDDEN = ["typer", "rich", "yfinance", "matplotlib", "basket.data", "basket.cli", "urllib.request"]
