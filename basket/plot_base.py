@@ -13,8 +13,9 @@ Conventions, stated once:
 * charts are written as PNG, SVG or PDF (by the file's suffix) into an existing directory,
   atomically (:func:`save_figure`; :func:`check_figure_path` checks a target before drawing).
 
-matplotlib is an optional dependency (``pip install 'libra-basket[plot]'``); it is imported
-inside the functions that draw, never when this module is imported.
+matplotlib is a dependency of the package but is imported inside the functions that draw, never
+when this module is imported (so the command line starts fast); a missing install raises
+:class:`PlotDependencyError` naming the fix.
 """
 
 from __future__ import annotations
