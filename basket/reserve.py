@@ -31,9 +31,16 @@ Conventions, stated once for the module
   level and pays the rest out (``policy="payout"``). ``x < 0`` is paid from the buffer; once the
   buffer is empty, the remainder is taken from the reserve itself (every holding shrinks in
   proportion), and coverage falls below 1. The buffer is held in US dollars and earns nothing.
-* A redemption or cost the reserve cannot pay (possible only once coverage is below 1, or when
-  the last coins are redeemed with no buffer left for the trading cost) is recorded in
-  ``unpaid_usd`` and the backing stops at zero.
+* **Redemptions.** Flows may never burn more coins than are outstanding (after the day's mint):
+  :func:`~basket.reserve_flows.scenario_flows` raises :class:`~basket.errors.SimulationError`
+  before anything is simulated. A redemption larger than the *reserve* (possible only once
+  coverage is below 1, i.e. after losses have emptied the buffer) is paid with everything the reserve holds;
+  the rest is recorded in ``unpaid_usd``, the coins are burned all the same, and the backing
+  stops at zero. The day's net cash settles after the flows, as above: income left over then
+  starts to restore the backing of the coins still outstanding. A cost the reserve cannot pay
+  (e.g. the last coins redeemed with no buffer left for the trading cost, which is charged on
+  the whole day's flows) is recorded in ``unpaid_usd`` too. Holdings, the buffer and
+  ``unpaid_usd`` are never negative.
 
 All rates are annual decimals (``-0.005`` is -0.50% a year) given by the user; no rate is ever
 assumed: a missing rate raises :class:`~basket.errors.DataError`.

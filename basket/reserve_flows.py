@@ -14,6 +14,11 @@ A *scenario* says how many coins are minted and burned on each valuation date;
 
 A schedule read from a file (``flows:FILE.csv``) is a :class:`FlowSchedule`, built by
 :func:`basket.reserve_api.load_flows`. Coins are whole units of the basket coin.
+
+No day may burn more coins than are outstanding after that day's mint: :func:`scenario_flows`
+raises :class:`~basket.errors.SimulationError` naming the date (a :class:`Run` redeems at most
+100%). A redemption the *reserve* cannot fully pay (coverage below 1) is not an error; the
+simulation records the shortfall as unpaid (see :mod:`basket.reserve`).
 """
 
 from __future__ import annotations
@@ -390,7 +395,8 @@ def scenario_flows(
         if level < -1e-9 * max(1.0, float(coins)):
             raise SimulationError(
                 f"flows on {dates[row].date()} burn more coins than are outstanding "
-                f"({b:.6g} burned, {level - m + b:.6g} outstanding); scale the run or the flows"
+                f"({b:.6g} burned, {level + b:.6g} outstanding after the day's mint); "
+                "scale the run or the flows"
             )
         level = max(level, 0.0)
         out[row] = level

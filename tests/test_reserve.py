@@ -97,6 +97,8 @@ def reference_reserve(prices: np.ndarray, dates: pd.DatetimeIndex, u: np.ndarray
         x = income - opex - trade
         held_value = float(np.sum((sec + cash) * p))
         paid = drawn = unpaid = 0.0
+        if held_value < 0:    # redeemed more than the reserve holds: it pays what it has
+            unpaid, sec, cash, held_value = -held_value, sec * 0.0, cash * 0.0, 0.0
         if x >= 0:
             restore = min(x, n_coins * value - held_value)
             sec = sec + share * restore / value * u
@@ -112,8 +114,8 @@ def reference_reserve(prices: np.ndarray, dates: pd.DatetimeIndex, u: np.ndarray
             drawn = min(-x, buf)
             buf -= drawn
             left = held_value - (-x - drawn)
-            if left < 0:                     # the reserve is exhausted: the rest goes unpaid
-                unpaid, sec, cash = -left, sec * 0.0, cash * 0.0
+            if left <= 0:                    # the reserve is exhausted: the rest goes unpaid
+                unpaid, sec, cash = unpaid - left, sec * 0.0, cash * 0.0
             else:
                 sec, cash = sec * (left / held_value), cash * (left / held_value)
         reserve_usd = float(np.sum((sec + cash) * p))
@@ -353,6 +355,34 @@ def test_core_matches_explicit_holdings_reference(case: dict, policy: str, buffe
         np.testing.assert_allclose(res.path[col], ref[col], rtol=1e-9, atol=1e-9 * scale,
                                    err_msg=col)
     np.testing.assert_allclose(res.path["coverage"], ref["coverage"], rtol=1e-9, atol=1e-12)
+    # the documented invariants, on both sides: nothing held, owed or kept is ever negative
+    for out in (res.path, ref):
+        for col in ("reserve_usd", "buffer_usd", "unpaid_usd", "drawn_usd", "payout_usd"):
+            assert (out[col] >= 0).all(), col
+    assert (res.securities.to_numpy() >= 0).all() and (res.cash.to_numpy() >= 0).all()
+
+
+def test_redemption_above_the_reserve_pays_what_it_holds_rest_unpaid() -> None:
+    # hand computation, USD only at 1.0, 3.6% a year (1e-4 a calendar day), no buffer:
+    # Mon: 100 coins + 100 minted at a 1% cost: the reserve holds 199 for 200 coins;
+    # Tue: 199.5 burned: it pays its 199, 0.5 unpaid, then the day's income 199 x 1e-4 starts
+    #      to back the 0.5 coins left; Wed: 10 minted and fully backed, plus a day's income.
+    dates = pd.bdate_range("2020-03-02", periods=3, name="date")
+    flows = FlowSchedule(pd.Series([100.0, 0.0, 10.0], index=dates),
+                         pd.Series([0.0, 199.5, 0.0], index=dates))
+    res = simulate_reserve(frame(dates, {"USD": 1.0}), {"USD": 1.0}, {"USD": 0.036},
+                           coins=100.0, scenario=flows, cost_bps=np.array([[100.0], [0], [0]]))
+    path = res.path
+    income = 199 * 1e-4
+    assert path["coins"].tolist() == pytest.approx([200.0, 0.5, 10.5], rel=1e-12)
+    assert path["unpaid_usd"].tolist() == pytest.approx([0.0, 0.5, 0.0], rel=1e-12, abs=1e-12)
+    assert path["reserve_usd"].tolist() == pytest.approx(
+        [199.0, income, income * (1 + 1e-4) + 10.0], rel=1e-12)
+    assert path["coverage"].tolist() == pytest.approx(
+        [199 / 200, income / 0.5, (income * (1 + 1e-4) + 10.0) / 10.5], rel=1e-12)
+    assert (path["buffer_usd"] == 0).all() and (path["drawn_usd"] == 0).all()
+    assert res.securities.loc["2020-03-03", "USD"] == pytest.approx(0.8 * income, rel=1e-12)
+    assert res.summary()["unpaid_usd"] == pytest.approx(0.5, rel=1e-12)
 
 
 @given(case=reserve_cases(), payout=st.booleans())
@@ -600,6 +630,14 @@ def test_flows_burning_more_than_outstanding_raise() -> None:
     dates = pd.bdate_range("2020-03-02", periods=5)
     with pytest.raises(SimulationError, match="flows on 2020-03-03 burn more coins than are"):
         scenario_flows(FlowSchedule.from_net(pd.Series([-1.0], index=[dates[1]])), dates, 0.5)
+    # through the public function too: a schedule burning more than is outstanding after the
+    # day's mint is refused with one line, not simulated as an unpaid redemption
+    over = FlowSchedule(pd.Series([5.0], index=[dates[2]]), pd.Series([105.5], index=[dates[2]]))
+    with pytest.raises(SimulationError, match=r"flows on 2020-03-04 burn more coins than are "
+                       r"outstanding \(105\.5 burned, 105 outstanding after the day's mint\)") as info:
+        simulate_reserve(frame(dates, {"USD": 1.0}), {"USD": 1.0}, {"USD": 0.0}, coins=100.0,
+                         scenario=over)
+    assert "\n" not in str(info.value)
     with pytest.raises(SimulationError, match="at most 1"):
         Run(1.01, 3)
     with pytest.raises(SpecError, match="whole number of days"):
