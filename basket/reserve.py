@@ -36,10 +36,10 @@ Conventions, stated once for the module
   before anything is simulated. A redemption larger than the *reserve* (possible only once
   coverage is below 1, i.e. after losses have emptied the buffer) is paid with everything the
   reserve holds; the rest is recorded in ``unpaid_usd``, the coins are burned all the same, and
-  the backing stops at zero. The day's net cash settles after the flows, as above: income left over then
-  starts to restore the backing of the coins still outstanding. A cost the reserve cannot pay
-  (e.g. the last coins redeemed with no buffer left for the trading cost, which is charged on
-  the whole day's flows) is recorded in ``unpaid_usd`` too. Holdings, the buffer and
+  the backing stops at zero. The day's net cash settles after the flows, as above: income left
+  over then starts to restore the backing of the coins still outstanding. A cost the reserve
+  cannot pay (e.g. the last coins redeemed with no buffer left for the trading cost, which is
+  charged on the whole day's flows) is recorded in ``unpaid_usd`` too. Holdings, the buffer and
   ``unpaid_usd`` are never negative.
 
 All rates are annual decimals (``-0.005`` is -0.50% a year) given by the user; no rate is ever
