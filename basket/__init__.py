@@ -16,13 +16,18 @@ from __future__ import annotations
 import importlib
 import sys
 import types
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("libra-basket")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0+unknown"
+
+def _version() -> str:
+    # importlib.metadata costs ~15 ms at import: resolved on first access of __version__
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("libra-basket")
+    except PackageNotFoundError:  # pragma: no cover - a source tree without install
+        return "0.0.0+unknown"
+
 
 # public name -> module that defines it (resolved on first access, PEP 562)
 _EXPORTS: dict[str, str] = {
@@ -83,6 +88,9 @@ if TYPE_CHECKING:  # pragma: no cover - static view of the lazy exports
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        globals()["__version__"] = value = _version()
+        return value
     if name == "plot":  # basket.plot: the charts module (matplotlib is imported on first use)
         plot = importlib.import_module(".plotting", __name__)
         globals()["plot"] = plot
