@@ -40,6 +40,7 @@ import pandas as pd
 from .api import load_panel_for
 from .currencies import normalize_code, normalize_codes
 from .data import FXSource, to_timestamp
+from .data.csvfile import _fit
 from .engine import base_date_row, valuate
 from .errors import DataError, SimulationError, SpecError
 from .reserve import (
@@ -129,15 +130,6 @@ def _number(text: str, name: str, line: int, what: str, *, percent: bool = False
     return round(float(text[:-1]) / 100.0, 15) if text.endswith("%") else float(text)
 
 
-def _fit(cells: list[str], width: int, name: str, line: int) -> list[str]:
-    if len(cells) < width or any(cells[width:]):
-        raise DataError(
-            f"{name} line {line}: {len(cells)} fields but the header has {width}; "
-            "give every row one cell per header column"
-        )
-    return cells[:width]
-
-
 def load_rates(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read a CSV file of annual interest rates per currency (see the module docstring).
 
@@ -178,7 +170,7 @@ def load_rates(path: str | os.PathLike[str]) -> pd.DataFrame:
     if sorted(lower) == ["currency", "date", "rate"]:
         i_d, i_c, i_r = (lower.index(k) for k in ("date", "currency", "rate"))
         for line, cells in rows:
-            cells = _fit(cells, len(header), name, line)
+            cells = _fit(cells, len(header), line, name, empty="")
             day = _date(cells[i_d], name, line)
             code = _code(cells[i_c], name, line)
             if code not in codes:
@@ -206,7 +198,7 @@ def load_rates(path: str | os.PathLike[str]) -> pd.DataFrame:
             raise DataError(f"{name} line {header_line}: a currency has two columns; keep one")
         lines: dict[pd.Timestamp, int] = {}
         for line, cells in rows:
-            cells = _fit(cells, len(header), name, line)
+            cells = _fit(cells, len(header), line, name, empty="")
             day = _date(cells[i_d], name, line)
             if day in lines:
                 raise DataError(
@@ -269,7 +261,7 @@ def load_flows(path: str | os.PathLike[str]) -> FlowSchedule:
     burn: list[float] = []
     lines: dict[pd.Timestamp, int] = {}
     for line, cells in rows:
-        cells = _fit(cells, len(header), name, line)
+        cells = _fit(cells, len(header), line, name, empty="")
         day = _date(cells[pos["date"]], name, line)
         if day in lines:
             raise DataError(

@@ -231,12 +231,13 @@ def _records(text: str, name: str) -> Iterator[tuple[int, list[str]]]:
         ) from exc
 
 
-def _fit(cells: list[str], width: int, line: int, name: str) -> list[str]:
+def _fit(cells: list[str], width: int, line: int, name: str,
+         empty: str = " (empty for no quote)") -> list[str]:
     """Check a record has the header's width (trailing empty cells are tolerated)."""
     if len(cells) < width or any(cells[width:]):
         raise DataError(
             f"{name} line {line}: {len(cells)} fields but the header has {width}; "
-            "give every row one cell per header column (empty for no quote)"
+            f"give every row one cell per header column{empty}"
         )
     return cells[:width]
 
