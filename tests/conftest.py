@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -33,3 +35,33 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
 def fixtures_dir() -> Path:
     """The repository's fixtures/ folder."""
     return FIXTURES
+
+
+_LOOPBACK = ("localhost", "::1", "0.0.0.0")
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any test that opens a TCP connection beyond this machine (loopback stays allowed
+    for the Dask LocalCluster and the notebook kernel)."""
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+    def check(sock: socket.socket, address: Any) -> None:
+        # a UDP connect sends nothing (Dask uses one to find the local address): TCP only
+        if sock.type != socket.SOCK_STREAM:
+            return
+        if isinstance(address, tuple) and address:
+            host = str(address[0])
+            if not (host.startswith("127.") or host in _LOOPBACK):
+                raise OSError(f"a test tried to reach the network ({address!r}); mock it")
+
+    def connect(self: socket.socket, address: Any) -> None:
+        check(self, address)
+        return real_connect(self, address)
+
+    def connect_ex(self: socket.socket, address: Any) -> int:
+        check(self, address)
+        return real_connect_ex(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)

@@ -54,3 +54,10 @@ def test_python_dash_m() -> None:
 def test_public_api_resolves() -> None:
     for name in basket.__all__:
         assert getattr(basket, name) is not None, name
+
+
+def test_tests_cannot_reach_the_network() -> None:
+    import socket
+
+    with pytest.raises(OSError, match="tried to reach the network"):
+        socket.create_connection(("192.0.2.1", 80), timeout=1)
