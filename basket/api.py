@@ -81,6 +81,7 @@ def load_panel_for(
             f"basket {spec.name!r} starts on {first.date()}; pick --start on or after it"
         )
     pieces = []
+    cov = src.available()
     for i, p in enumerate(periods):
         p_lo = pd.Timestamp(p.start)
         p_hi = (
@@ -92,7 +93,6 @@ def load_panel_for(
         if hi is not None and lo > hi:
             continue
         codes = _union(p.amounts, numeraires)
-        cov = src.available()
         last = cov.loc[[c for c in codes if c in cov.index], "last"].min()
         if hi is None and pd.notna(last) and lo > last:
             continue
