@@ -6,7 +6,7 @@ import difflib
 import re
 from collections.abc import Iterable, Sequence
 
-from .errors import DataError
+from basket.errors import DataError
 
 __all__ = ["normalize_code", "normalize_codes", "suggest"]
 

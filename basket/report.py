@@ -6,7 +6,7 @@ figures are embedded as base64 PNG ``data:`` URIs, the style sheet is inline, an
 script, so it can be mailed to a colleague and opened offline. Links to sources are printed
 as text, never as ``href`` or ``src`` attributes.
 
-Conventions are those of :mod:`basket.metrics`: volatility is annualised from daily log
+Conventions are those of :mod:`basket.valuation.metrics`: volatility is annualised from daily log
 returns; value at risk and expected shortfall are historical, one day, positive loss fractions.
 """
 
@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .errors import DataError
+from basket.errors import DataError
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-    from .results import BacktestResult
+    from basket.valuation.results import BacktestResult
 
 __all__ = ["SECTIONS", "figure_to_data_uri", "render_report"]
 
@@ -452,7 +452,7 @@ def render_report(
 
     See Also
     --------
-    basket.plotting : the charts embedded here.
+    basket.plot : the charts embedded here.
 
     Examples
     --------
@@ -463,10 +463,11 @@ def render_report(
     >>> page.startswith("<!DOCTYPE html>") and 'id="risk"' in page
     True
     """
-    from . import __version__
-    from . import plotting as plot
+    import basket.plot as plot
+    from basket import __version__
+    from basket.plot._base import _require_matplotlib
 
-    plot._require_matplotlib()
+    _require_matplotlib()
     _check_optional(stress, simulation)
     if generated is None:
         generated = dt.datetime.now(dt.timezone.utc).date()

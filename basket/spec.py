@@ -28,8 +28,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .currencies import normalize_code
-from .errors import DataError, SpecError
+from basket.currencies import normalize_code
+from basket.errors import DataError, SpecError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -127,7 +127,7 @@ class BasketSpec:
         ``arithmetic``: value is the sum of amounts times prices. ``geometric``: a weighted
         geometric index ``V0 * prod (P_c(t) / P_c(t0)) ** w_c``, built as the US Dollar Index.
     rebalance : str, default "none"
-        Default rebalancing rule (see :func:`basket.rebalance.parse_rule`).
+        Default rebalancing rule (see :func:`basket.valuation.rebalance.parse_rule`).
     rounding : {"none", "imf"}, default "none"
         ``imf``: value as the IMF values the SDR, rounding each currency's USD equivalent and
         the total to six significant digits (decimal, half up).
@@ -205,7 +205,7 @@ class BasketSpec:
                 f"basket {self.name!r}: a geometric index has no rebalancing; use rebalance='none'"
             )
         # parse the default rule now so a bad seed fails at load time
-        from .rebalance import parse_rule
+        from basket.valuation.rebalance import parse_rule
 
         parse_rule(self.rebalance)
 
@@ -444,7 +444,7 @@ def load_spec(name_or_path: str | Path | BasketSpec) -> BasketSpec:
         raw = path.read_text(encoding="utf-8")
         origin = str(path)
     else:
-        from .currencies import suggest
+        from basket.currencies import suggest
 
         hint = suggest(text, seeds) if len(text) == 3 else ""
         import difflib

@@ -28,7 +28,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from basket.reserve import simulate_reserve
+from basket.treasury.model import simulate_reserve
 
 CODES = ["USD", "EUR", "JPY", "GBP", "SGD"]
 LEVELS = np.array([1.0, 1.12, 0.0093, 1.25, 0.73])          # USD per unit, mid-2019

@@ -72,7 +72,7 @@ def reference_draw() -> None:
 
 
 def run(method: str, paths: int = PATHS, **kw: Any) -> Any:
-    from basket.simulation import monte_carlo
+    from basket.montecarlo.model import monte_carlo
 
     return monte_carlo(synthetic_spec(), synthetic_panel(), n_paths=paths, horizon=DAYS,
                        method=method, seed=1, **kw)

@@ -10,10 +10,10 @@ import pytest
 
 import basket
 
-PURE = ["basket.engine", "basket.metrics", "basket.spec", "basket.rebalance", "basket.results",
-        "basket.reserve_results"]
-OPTIONAL_PURE = ["basket.simulation", "basket.resampling", "basket.sim_results",
-                 "basket.sim_executor", "basket.reserve", "basket.stress", "basket.optimize"]
+PURE = ["basket.valuation.engine", "basket.valuation.metrics", "basket.spec", "basket.valuation.rebalance", "basket.valuation.results",
+        "basket.treasury.results"]
+OPTIONAL_PURE = ["basket.montecarlo.model", "basket.montecarlo.resampling", "basket.montecarlo.results",
+                 "basket.montecarlo.executor", "basket.reserve", "basket.stress", "basket.optimize"]
 FORBIDDEN = ["typer", "rich", "yfinance", "matplotlib", "basket.data", "basket.cli", "urllib.request"]
 
 

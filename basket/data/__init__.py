@@ -20,9 +20,9 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from ..currencies import normalize_codes
-from ..errors import DataError
-from .panel import align_panel, validate_panel
+from basket.currencies import normalize_codes
+from basket.data.panel import align_panel, validate_panel
+from basket.errors import DataError
 
 __all__ = ["SOURCES", "FXSource", "get_source", "load_fx", "to_timestamp", "validate_panel"]
 
@@ -87,16 +87,16 @@ def get_source(source: str | FXSource = "ecb", **options: Any) -> FXSource:
         return source
     key = source.strip().lower()
     if key == "ecb":
-        from .ecb import EcbSource
+        from basket.data.ecb import EcbSource
 
         return EcbSource(refresh=bool(options.get("refresh", False)))
     if key == "yahoo":
-        from .yahoo import YahooSource
+        from basket.data.yahoo import YahooSource
 
         return YahooSource()
     path = Path(source).expanduser()
     if path.suffix.lower() in (".csv", ".txt", ".gz") or path.is_file():
-        from .csvfile import CsvSource
+        from basket.data.csvfile import CsvSource
 
         return CsvSource(path, quote=options.get("quote", "usd_per_unit"))
     raise DataError(

@@ -12,7 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from ..errors import DataSourceError
+from basket.errors import DataSourceError
 
 __all__ = ["atomic_write_bytes", "atomic_write_text", "cache_dir"]
 

@@ -59,9 +59,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._typing import Quote
-from ..currencies import suggest
-from ..errors import DataError
+from basket._typing import Quote
+from basket.currencies import suggest
+from basket.errors import DataError
 
 __all__ = ["QUOTES", "CsvSource", "read_rates"]
 

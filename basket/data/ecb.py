@@ -25,9 +25,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..currencies import suggest
-from ..errors import DataError, DataSourceError
-from .cache import atomic_write_bytes, cache_dir
+from basket.currencies import suggest
+from basket.data.cache import atomic_write_bytes, cache_dir
+from basket.errors import DataError, DataSourceError
 
 __all__ = ["ECB_URL", "EcbSource", "bundled_path", "read_history"]
 

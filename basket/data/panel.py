@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, DataGapWarning
+from basket.errors import DataError, DataGapWarning
 
 __all__ = ["align_panel", "validate_panel"]
 

@@ -46,9 +46,9 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from ..currencies import suggest
-from ..errors import DataError, DataQualityWarning, DataSourceError, SpecError
-from .cache import atomic_write_text, cache_dir
+from basket.currencies import suggest
+from basket.data.cache import atomic_write_text, cache_dir
+from basket.errors import DataError, DataQualityWarning, DataSourceError, SpecError
 
 __all__ = ["EXPECT_QUOTES_WEEKDAYS", "SPIKE_LOG_BOUND", "TICKERS", "YahooSource", "YahooTicker"]
 
@@ -95,7 +95,7 @@ def _today() -> pd.Timestamp:
 
 
 def _day(value: Any, what: str) -> pd.Timestamp:
-    from . import to_timestamp
+    from basket.data import to_timestamp
 
     ts = to_timestamp(value, what)
     if ts is None:

@@ -1,12 +1,10 @@
-"""User-facing basket design tools: :func:`stress` and :func:`optimize` (load data, call the core).
+"""The design wing's face: :func:`stress` and :func:`optimize` (load data, call the pure core).
 
-The pure cores live in :mod:`basket.stress` (episodes, :func:`~basket.stress.stress_table`) and
-:mod:`basket.optimize` (covariance, :func:`~basket.optimize.solve_weights`); this module loads
-the FX data (bundled ECB rates by default) and values baskets with :func:`basket.backtest`.
-
-``basket.stress`` and ``basket.optimize`` name these *functions* at the package level; the core
-modules are reached by their full names (``from basket.stress import list_episodes``,
-``importlib.import_module("basket.optimize")``): ``import basket.stress as m`` gives the function.
+The pure cores live in :mod:`basket.design.episodes` (the crisis windows,
+:func:`~basket.design.episodes.stress_table`), :mod:`basket.design.estimation` (covariance,
+model and realised volatility) and :mod:`basket.design.optimizer`
+(:func:`~basket.design.optimizer.solve_weights`); this module loads the FX data (bundled ECB
+rates by default) and values baskets with :func:`basket.backtest`.
 """
 
 from __future__ import annotations
@@ -17,32 +15,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .api import backtest, load_panel_for
-from .currencies import normalize_codes
-from .data import COVERAGE_TOLERANCE_DAYS, FXSource, get_source, load_fx, to_timestamp
-from .errors import DataError, SimulationError, SpecError
-from .metrics import PERIODS_PER_YEAR
-from .optimize import (
-    OBJECTIVES,
-    OptimizationResult,
+from basket.currencies import normalize_codes
+from basket.data import COVERAGE_TOLERANCE_DAYS, FXSource, get_source, load_fx, to_timestamp
+from basket.design.episodes import Episode, custom_window, get_episode, list_episodes, stress_table
+from basket.design.estimation import (
     fixed_amount_volatility,
     model_volatility,
     return_covariance,
-    solve_weights,
-    validate_bounds,
 )
-from .spec import BasketSpec, load_spec
-from .stress import Episode, StressResult, custom_window, get_episode, list_episodes, stress_table
+from basket.design.optimizer import OBJECTIVES, solve_weights, validate_bounds
+from basket.design.results import OptimizationResult, StressResult
+from basket.errors import DataError, SimulationError, SpecError
+from basket.spec import BasketSpec, load_spec
+from basket.valuation.api import backtest, load_panel_for
+from basket.valuation.metrics import PERIODS_PER_YEAR
 
-__all__ = [
-    "OptimizationResult",
-    "StressResult",
-    "list_episodes",
-    "optimize",
-    "parse_bounds",
-    "parse_window",
-    "stress",
-]
+__all__ = ["optimize", "parse_bounds", "parse_window", "stress"]
 
 DEFAULT_CURRENCIES_SPEC = "libra-2019"
 """The basket whose constituents :func:`optimize` allows by default."""

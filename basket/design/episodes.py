@@ -14,8 +14,8 @@ Conventions, stated once for the module:
 
 The shipped episodes (``basket/resources/episodes.toml``) are read by :func:`list_episodes`; the
 core :func:`stress_table` takes value and price frames and returns a tidy frame, and
-:class:`StressResult` wraps it for users. :func:`basket.stress` (in :mod:`basket.design_api`)
-loads the data and calls the core.
+:class:`~basket.design.results.StressResult` wraps it for users. :func:`basket.stress` (in
+:mod:`basket.design.api`) loads the data and calls the core.
 """
 
 from __future__ import annotations
@@ -32,8 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, SimulationError, SpecError
-from .results import to_jsonable as _jsonable
+from basket.errors import DataError, SimulationError, SpecError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -43,7 +42,6 @@ else:  # pragma: no cover - Python 3.10
 __all__ = [
     "STRESS_COLUMNS",
     "Episode",
-    "StressResult",
     "custom_window",
     "get_episode",
     "list_episodes",
@@ -347,135 +345,3 @@ def stress_table(
     for col in ("first_date", "last_date"):
         table[col] = pd.to_datetime(table[col])
     return table
-
-
-@dataclass(frozen=True)
-class StressResult:
-    """What :func:`basket.stress` returns (frozen).
-
-    Attributes
-    ----------
-    basket : str
-        Name of the basket stressed.
-    rule : str
-        Rebalancing rule applied while valuing it.
-    source : str
-        FX source.
-    episodes : tuple of Episode
-        The windows, in the order asked (chronological for the shipped set).
-    numeraires : tuple of str
-        Currencies the values are measured in.
-    table : pandas.DataFrame
-        Tidy: one row per (episode, numeraire, holding) with the columns ``episode``,
-        ``numeraire``, ``holding`` (``"basket"`` or a currency held alone), ``first_date``,
-        ``last_date``, ``change`` (simple return from the first to the last date) and
-        ``max_drawdown`` (<= 0, worst fall from a running peak inside the window).
-    skipped : tuple of str
-        Shipped episodes left out because the data do not cover them (only when all episodes
-        were asked for).
-    """
-
-    basket: str
-    rule: str
-    source: str
-    episodes: tuple[Episode, ...]
-    numeraires: tuple[str, ...]
-    table: pd.DataFrame
-    skipped: tuple[str, ...] = ()
-
-    def pivot(self, value: str = "change", holding: str = BASKET) -> pd.DataFrame:
-        """One figure for one holding: rows episodes, columns numeraires.
-
-        Parameters
-        ----------
-        value : {"change", "max_drawdown"}, default "change"
-        holding : str, default "basket"
-            ``"basket"`` or a currency code held alone.
-
-        Raises
-        ------
-        SpecError
-            An unknown value or holding.
-        """
-        if value not in ("change", "max_drawdown"):
-            raise SpecError(f"pivot value {value!r} is unknown; use 'change' or 'max_drawdown'")
-        sub = self.table[self.table["holding"] == holding]
-        if sub.empty:
-            known = list(dict.fromkeys(self.table["holding"]))
-            raise SpecError(f"holding {holding!r} is not in the table; use one of {known}")
-        out = sub.pivot(index="episode", columns="numeraire", values=value)
-        order = [e.name for e in self.episodes if e.name in out.index]
-        cols = [k for k in self.numeraires if k in out.columns]
-        out = out.loc[order, cols]
-        out.columns.name = "numeraire"
-        return out
-
-    def summary(self) -> pd.DataFrame:
-        """The basket per episode: window dates, then change and max drawdown per numeraire.
-
-        Columns: ``first_date``, ``last_date``, then ``change_<K>`` and ``max_drawdown_<K>`` for
-        each numeraire ``K``; one row per episode.
-        """
-        sub = self.table[self.table["holding"] == BASKET]
-        dates = sub.groupby("episode", sort=False)[["first_date", "last_date"]].first()
-        change = self.pivot("change").add_prefix("change_")
-        dd = self.pivot("max_drawdown").add_prefix("max_drawdown_")
-        pieces: list[pd.DataFrame] = [dates.loc[change.index]]
-        for k in self.numeraires:
-            pieces.append(change[[f"change_{k}"]])
-            pieces.append(dd[[f"max_drawdown_{k}"]])
-        out = pd.concat(pieces, axis=1)
-        out.columns.name = None
-        return out
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: the basket, the episodes (with their sources) and the tidy rows."""
-        spans = (
-            self.table.groupby("episode", sort=False)[["first_date", "last_date"]].first()
-            if len(self.table) else pd.DataFrame(columns=["first_date", "last_date"])
-        )
-        episodes = []
-        for e in self.episodes:
-            d = e.to_dict()
-            if e.name in spans.index:
-                d["first_date"] = _jsonable(spans.at[e.name, "first_date"])
-                d["last_date"] = _jsonable(spans.at[e.name, "last_date"])
-            episodes.append(d)
-        rows = [
-            {col: _jsonable(v) for col, v in row.items()}
-            for row in self.table.to_dict(orient="records")
-        ]
-        return {
-            "basket": self.basket,
-            "rebalance": self.rule,
-            "source": self.source,
-            "numeraires": list(self.numeraires),
-            "episodes": episodes,
-            "skipped": list(self.skipped),
-            "rows": rows,
-        }
-
-    def __repr__(self) -> str:
-        names = [e.name for e in self.episodes]
-        return (
-            f"StressResult(basket={self.basket!r}, episodes={names}, "
-            f"numeraires={list(self.numeraires)})"
-        )
-
-    def _repr_html_(self) -> str:
-        head = (
-            f"<h4>Stress of {self.basket} (rebalance {self.rule}, source {self.source})</h4>"
-        )
-        table = self.summary().to_html(
-            float_format=lambda x: f"{x:.2%}",
-            formatters={
-                "first_date": lambda d: pd.Timestamp(d).date().isoformat(),
-                "last_date": lambda d: pd.Timestamp(d).date().isoformat(),
-            },
-        )
-        notes = "".join(
-            f"<li><b>{e.name}</b>: {e.title} ({e.start} to {e.end}). "
-            f"{e.source.get('citation', '')}</li>"
-            for e in self.episodes
-        )
-        return str(head + table + f"<ul>{notes}</ul>")

@@ -17,9 +17,10 @@ Conventions, stated once for the module:
   quadratic constraints, analytic gradients ``2 Sigma (w - e_k)``);
 * weights sum to 1; long-only (``w >= 0``) unless asked otherwise; per-currency bounds.
 
-:func:`solve_weights` is the solver (scipy's SLSQP, or trust-constr as a second method), and
-:class:`OptimizationResult` what :func:`basket.optimize` returns. scipy is imported inside the
-functions so that ``import basket`` stays light.
+:func:`solve_weights` is the solver (scipy's SLSQP, or trust-constr as a second method); the
+covariance and the volatility of given weights are in :mod:`basket.design.estimation`, and
+:class:`~basket.design.results.OptimizationResult` is what :func:`basket.optimize` returns. scipy
+is imported inside the functions so that ``import basket`` stays light.
 """
 
 from __future__ import annotations
@@ -27,24 +28,19 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, SimulationError, SpecError
-from .metrics import PERIODS_PER_YEAR
-from .results import to_jsonable as _jsonable
-from .spec import BasketSpec
+from basket.design.estimation import _check_ppy, _lookup
+from basket.errors import DataError, SimulationError, SpecError
+from basket.valuation.metrics import PERIODS_PER_YEAR
 
 __all__ = [
     "OBJECTIVES",
-    "OptimizationResult",
     "Solution",
-    "fixed_amount_volatility",
-    "model_volatility",
-    "return_covariance",
     "solve_weights",
     "validate_bounds",
 ]
@@ -62,165 +58,6 @@ WEIGHT_ATOL = 1e-9
 _SMOOTH = 1e-12
 """Added to each scaled variance under the square root of the ``mean`` objective, so the
 gradient stays finite where a numeraire's volatility is zero (100% in that currency)."""
-
-
-# ----------------------------------------------------------------------------- estimation
-def return_covariance(panel: pd.DataFrame) -> pd.DataFrame:
-    """Sample covariance (``ddof=1``) of the daily log returns of USD prices.
-
-    Parameters
-    ----------
-    panel : pandas.DataFrame
-        USD per unit, one column per currency, no NaN, at least three dates.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Daily (not annualised) covariance, index and columns the panel's currencies in order.
-
-    Raises
-    ------
-    DataError
-        Fewer than three dates, NaN, or a non-positive price.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> idx = pd.date_range("2020-01-01", periods=3)
-    >>> fx = pd.DataFrame({"USD": [1.0, 1.0, 1.0], "EUR": [1.0, 1.1, 1.0]}, index=idx)
-    >>> round(float(return_covariance(fx).loc["EUR", "EUR"]), 6)   # 2 * log(1.1) ** 2
-    0.018168
-    """
-    arr = panel.to_numpy(dtype=np.float64)
-    if arr.shape[0] < 3:
-        raise DataError(
-            f"a covariance needs at least three dates, got {arr.shape[0]}; widen the window"
-        )
-    if np.isnan(arr).any() or (arr <= 0).any():
-        raise DataError("the FX panel must be positive with no NaN to estimate a covariance")
-    r = np.diff(np.log(arr), axis=0)
-    cov = np.atleast_2d(np.cov(r, rowvar=False, ddof=1))
-    return pd.DataFrame(cov, index=list(panel.columns), columns=list(panel.columns))
-
-
-def _check_ppy(periods_per_year: float) -> float:
-    if isinstance(periods_per_year, bool) or not (
-        isinstance(periods_per_year, (int, float)) and periods_per_year > 0
-    ):
-        raise SpecError(f"periods_per_year must be a positive number, got {periods_per_year!r}")
-    return float(periods_per_year)
-
-
-def _lookup(cov: pd.DataFrame, codes: Sequence[str], what: str) -> np.ndarray:
-    cols = [str(c) for c in cov.columns]
-    missing = [c for c in codes if c not in cols]
-    if missing:
-        raise DataError(
-            f"the covariance has no row for {what} {', '.join(missing)}; estimate it over the "
-            "union of the basket's currencies and the numeraires"
-        )
-    return np.array([cols.index(c) for c in codes], dtype=np.intp)
-
-
-def model_volatility(
-    weights: Mapping[str, float] | pd.Series,
-    cov: pd.DataFrame,
-    numeraires: Sequence[str],
-    periods_per_year: float = PERIODS_PER_YEAR,
-) -> pd.Series:
-    """Model volatility of a constant-weight basket in each numeraire.
-
-    ``vol_k(w) = sqrt((w - e_k)' Sigma (w - e_k) * periods_per_year)`` (see the module notes:
-    a first-order, constant-weight approximation).
-
-    Parameters
-    ----------
-    weights : mapping or Series
-        Value weights by currency (summing to 1; negative allowed).
-    cov : pandas.DataFrame
-        Daily log-return covariance covering the weights' currencies and the numeraires.
-    numeraires : sequence of str
-    periods_per_year : float, default 252
-
-    Returns
-    -------
-    pandas.Series
-        Annualised volatility per numeraire, named ``"volatility"``.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> cov = pd.DataFrame([[0.0, 0.0], [0.0, 1e-4]], index=["USD", "EUR"],
-    ...                    columns=["USD", "EUR"])
-    >>> model_volatility({"USD": 0.5, "EUR": 0.5}, cov, ["USD", "EUR"], 100).round(6).tolist()
-    [0.05, 0.05]
-    """
-    ppy = _check_ppy(periods_per_year)
-    w = pd.Series(weights, dtype=np.float64)
-    c = cov.to_numpy(dtype=np.float64)
-    iw = _lookup(cov, list(w.index), "currency")
-    ik = _lookup(cov, list(numeraires), "numeraire")
-    d = np.zeros((len(cov), len(ik)))
-    d[iw, :] += w.to_numpy()[:, None]
-    d[ik, np.arange(len(ik))] -= 1.0
-    q = np.einsum("ik,ij,jk->k", d, c, d)
-    vol = np.sqrt(np.maximum(q, 0.0) * ppy)
-    return pd.Series(vol, index=pd.Index(list(numeraires), name="numeraire"), name="volatility")
-
-
-def fixed_amount_volatility(
-    weights: Mapping[str, float] | pd.Series,
-    panel: pd.DataFrame,
-    numeraires: Sequence[str],
-    periods_per_year: float = PERIODS_PER_YEAR,
-) -> pd.Series:
-    """Realised volatility of a fixed-amounts basket whose weights are ``w`` on the first date.
-
-    The amounts are ``u_c = w_c / P_c(t0)`` (one US dollar on the panel's first date), the value
-    ``V(t) = sum_c u_c P_c(t)``, and the volatility that of ``log(V / P_k)``, annualised
-    (``ddof=1``), as :func:`basket.backtest` measures it. Unlike a :class:`~basket.BasketSpec`,
-    short (negative) weights are allowed here.
-
-    Parameters
-    ----------
-    weights : mapping or Series
-        Value weights on the first date.
-    panel : pandas.DataFrame
-        USD per unit over the evaluation window (columns: the currencies and the numeraires).
-    numeraires : sequence of str
-    periods_per_year : float, default 252
-
-    Returns
-    -------
-    pandas.Series
-        Annualised volatility per numeraire, named ``"volatility"``.
-
-    Raises
-    ------
-    DataError
-        Fewer than three dates, or a basket value that is not positive (large short positions).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> idx = pd.date_range("2020-01-01", periods=3)
-    >>> fx = pd.DataFrame({"USD": [1.0, 1.0, 1.0], "EUR": [1.0, 1.1, 1.0]}, index=idx)
-    >>> float(fixed_amount_volatility({"USD": 1.0}, fx, ["USD"]).iloc[0])
-    0.0
-    """
-    ppy = _check_ppy(periods_per_year)
-    w = pd.Series(weights, dtype=np.float64)
-    if len(panel) < 3:
-        raise DataError(f"a volatility needs at least three dates, got {len(panel)}")
-    prices = panel.loc[:, list(w.index)].to_numpy(dtype=np.float64)
-    units = w.to_numpy() / prices[0]
-    value = prices @ units
-    if (value <= 0).any():
-        raise DataError("the basket's value falls to zero or below; reduce the short positions")
-    pk = panel.loc[:, list(numeraires)].to_numpy(dtype=np.float64)
-    r = np.diff(np.log(value[:, None] / pk), axis=0)
-    vol = r.std(axis=0, ddof=1) * math.sqrt(ppy)
-    return pd.Series(vol, index=pd.Index(list(numeraires), name="numeraire"), name="volatility")
 
 
 # ----------------------------------------------------------------------------- constraints
@@ -621,188 +458,3 @@ def _solve_trust_constr(p: _Problem) -> tuple[np.ndarray, int]:
     if not res.success:
         raise _fail(str(res.message))
     return np.asarray(res.x, dtype=np.float64), int(res.nit)
-
-
-# ----------------------------------------------------------------------------- result
-@dataclass(frozen=True)
-class OptimizationResult:
-    """What :func:`basket.optimize` returns (frozen).
-
-    Attributes
-    ----------
-    weights : pandas.Series
-        Optimal value weights by allowed currency (zeros included), summing to 1.
-    objective : str
-        ``"single"``, ``"mean"`` or ``"worst"``.
-    objective_value : float
-        The objective at the optimum, in annualised model volatility on the estimation window.
-    numeraires : tuple of str
-    comparison : pandas.DataFrame
-        Rows numeraires; columns ``optimum_model`` and ``benchmark_model`` (constant-weight
-        model volatility on the estimation window), ``optimum_in_sample`` and
-        ``benchmark_in_sample`` (realised volatility of the fixed-amounts baskets on the
-        estimation window), ``optimum_out_of_sample`` and ``benchmark_out_of_sample`` (the same
-        on the evaluation window). Benchmark columns only with a benchmark, out-of-sample
-        columns only with an evaluation window. All annualised.
-    window : tuple of pandas.Timestamp
-        First and last dates of the estimation window.
-    evaluate : tuple of pandas.Timestamp or None
-        First and last dates of the evaluation window.
-    benchmark : str or None
-        Name of the benchmark basket.
-    benchmark_weights : pandas.Series or None
-        The benchmark's weights used for its model volatility (its stated weights, or for an
-        amounts basket its value shares on the estimation window's first date).
-    bounds : dict of str to (float, float)
-        The effective bounds per allowed currency.
-    long_only : bool
-    source : str
-    periods_per_year : float
-    solver : dict
-        ``method`` and ``iterations``.
-    notes : tuple of str
-    """
-
-    weights: pd.Series
-    objective: str
-    objective_value: float
-    numeraires: tuple[str, ...]
-    comparison: pd.DataFrame
-    window: tuple[pd.Timestamp, pd.Timestamp]
-    evaluate: tuple[pd.Timestamp, pd.Timestamp] | None = None
-    benchmark: str | None = None
-    benchmark_weights: pd.Series | None = None
-    bounds: Mapping[str, tuple[float, float]] = field(default_factory=dict)
-    long_only: bool = True
-    source: str = "ecb"
-    periods_per_year: float = PERIODS_PER_YEAR
-    solver: Mapping[str, Any] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
-
-    def weights_table(self) -> pd.DataFrame:
-        """Weights side by side: ``optimum`` and (with a benchmark) ``benchmark`` columns.
-
-        Rows: the allowed currencies, then any benchmark currency not allowed (zero weight in
-        the optimum).
-        """
-        out = pd.DataFrame({"optimum": self.weights})
-        if self.benchmark_weights is not None:
-            codes = list(dict.fromkeys([*self.weights.index, *self.benchmark_weights.index]))
-            out = out.reindex(codes).fillna(0.0)
-            out["benchmark"] = self.benchmark_weights.reindex(codes).fillna(0.0)
-        out.index.name = "currency"
-        return out
-
-    def summary(self) -> pd.DataFrame:
-        """The comparison with two more rows: the ``mean`` and the ``worst`` across numeraires."""
-        agg = pd.DataFrame(
-            [self.comparison.mean(axis=0), self.comparison.max(axis=0)],
-            index=["mean", "worst"],
-        )
-        out = pd.concat([self.comparison, agg], axis=0)
-        out.index.name = "numeraire"
-        return out
-
-    def to_frame(self) -> pd.DataFrame:
-        """Everything in one tidy frame: ``quantity``, ``basket``, ``code``, ``value``.
-
-        ``quantity`` is ``weight`` (``code`` a currency) or ``vol_model``, ``vol_in_sample``,
-        ``vol_out_of_sample`` (``code`` a numeraire); ``basket`` is ``optimum`` or ``benchmark``.
-        """
-        rows: list[dict[str, Any]] = []
-        for col, series in self.weights_table().items():
-            for code, v in series.items():
-                rows.append({"quantity": "weight", "basket": col, "code": code, "value": v})
-        for col in self.comparison.columns:
-            who, _, what = str(col).partition("_")
-            for code, v in self.comparison[col].items():
-                rows.append({"quantity": f"vol_{what}", "basket": who, "code": code,
-                             "value": v})
-        return pd.DataFrame(rows, columns=["quantity", "basket", "code", "value"])
-
-    def to_spec(self, name: str = "optimum") -> BasketSpec:
-        """A :class:`~basket.BasketSpec` holding the optimal weights from the window's start.
-
-        Currencies with zero weight are left out; the base date is the estimation window's
-        first date and the base value 1 USD.
-
-        Raises
-        ------
-        SpecError
-            If the optimum holds a short position (a spec is long-only).
-        """
-        w = self.weights[self.weights > 0]
-        if (self.weights < 0).any():
-            short = ", ".join(str(c) for c in self.weights.index[self.weights < 0])
-            raise SpecError(
-                f"the optimum is short {short}; a basket spec holds long positions only"
-            )
-        w = w / w.sum()
-        names = ", ".join(self.numeraires)
-        return BasketSpec(
-            name=name,
-            weights={str(c): float(v) for c, v in w.items()},
-            base_date=self.window[0].date(),
-            title=f"Minimum {self.objective}-case volatility basket ({names})"
-            if self.objective == "worst"
-            else f"Minimum {self.objective} volatility basket ({names})",
-            description=(
-                f"Weights found by basket.optimize (objective {self.objective!r}) on "
-                f"{self.window[0].date()} to {self.window[1].date()}."
-            ),
-            source={"citation": "basket.optimize", "url": ""},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: weights, windows, objective, comparison by numeraire, notes."""
-        comp = {
-            str(k): {str(c): _jsonable(v) for c, v in row.items()}
-            for k, row in self.comparison.iterrows()
-        }
-        return {
-            "objective": self.objective,
-            "objective_value": _jsonable(self.objective_value),
-            "numeraires": list(self.numeraires),
-            "weights": {str(c): _jsonable(v) for c, v in self.weights.items()},
-            "benchmark": self.benchmark,
-            "benchmark_weights": None if self.benchmark_weights is None else {
-                str(c): _jsonable(v) for c, v in self.benchmark_weights.items()
-            },
-            "bounds": {c: [_jsonable(lo), _jsonable(hi)] for c, (lo, hi) in self.bounds.items()},
-            "long_only": self.long_only,
-            "window": [_jsonable(self.window[0]), _jsonable(self.window[1])],
-            "evaluate": None if self.evaluate is None else [
-                _jsonable(self.evaluate[0]), _jsonable(self.evaluate[1])
-            ],
-            "source": self.source,
-            "periods_per_year": self.periods_per_year,
-            "solver": dict(self.solver),
-            "comparison": comp,
-            "notes": list(self.notes),
-        }
-
-    def __repr__(self) -> str:
-        w = ", ".join(f"{c} {v:.1%}" for c, v in self.weights.items() if v != 0)
-        return (
-            f"OptimizationResult(objective={self.objective!r}, "
-            f"value={self.objective_value:.4%}, weights=[{w}])"
-        )
-
-    def _repr_html_(self) -> str:
-        ev = (
-            f", evaluated {self.evaluate[0].date()} to {self.evaluate[1].date()}"
-            if self.evaluate else ""
-        )
-        head = (
-            f"<h4>Basket design: {self.objective} volatility across "
-            f"{', '.join(self.numeraires)}; estimated {self.window[0].date()} to "
-            f"{self.window[1].date()}{ev}</h4>"
-        )
-        def fmt(x: float) -> str:
-            return f"{x:.2%}"
-
-        return str(
-            head
-            + self.weights_table().to_html(float_format=fmt)
-            + self.summary().to_html(float_format=fmt)
-        )

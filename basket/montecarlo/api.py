@@ -1,5 +1,5 @@
 """The user-facing Monte Carlo: :func:`simulate` loads the FX data and calls the pure core,
-:func:`basket.simulation.monte_carlo`.
+:func:`basket.montecarlo.model.monte_carlo`.
 
 Every rate is US dollars per one unit of the currency (bundled ECB reference rates by default).
 """
@@ -12,15 +12,15 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from ._typing import SeedLike
-from .api import load_panel_for
-from .currencies import normalize_codes
-from .data import FXSource, to_timestamp
-from .engine import base_date_row
-from .errors import DataError
-from .metrics import PERIODS_PER_YEAR
-from .simulation import DEFAULT_PERCENTILES, SimulationResult, _check_options, monte_carlo
-from .spec import BasketSpec, load_spec
+from basket._typing import SeedLike
+from basket.currencies import normalize_codes
+from basket.data import FXSource, to_timestamp
+from basket.errors import DataError
+from basket.montecarlo.model import DEFAULT_PERCENTILES, SimulationResult, _check_options, monte_carlo
+from basket.spec import BasketSpec, load_spec
+from basket.valuation.api import load_panel_for
+from basket.valuation.engine import base_date_row
+from basket.valuation.metrics import PERIODS_PER_YEAR
 
 __all__ = ["DEFAULT_WINDOW_YEARS", "parse_window", "simulate"]
 
@@ -123,7 +123,7 @@ def simulate(
     """Simulate a basket's value over the next ``horizon`` business days, in each numeraire.
 
     Loads the FX data, takes the estimation window (by default the last three years), and
-    runs :func:`basket.simulation.monte_carlo`. The simulation starts on the window's last
+    runs :func:`basket.montecarlo.model.monte_carlo`. The simulation starts on the window's last
     date with the amounts the basket holds then. See that function for the model, the
     valuation and the reproducibility guarantees.
 
@@ -140,7 +140,7 @@ def simulate(
         block bootstrap of the window's daily return vectors.
     seed : int, SeedSequence, Generator or None
         The same seed gives bit-identical results, whatever ``workers``, ``chunk_paths`` or
-        ``scheduler``; see :func:`basket.simulation.seed_sequence`.
+        ``scheduler``; see :func:`basket.montecarlo.resampling.seed_sequence`.
     window : str or (start, end), optional
         Estimation window, ``"START:END"`` with either side optional (see
         :func:`parse_window`). Default: the last three years of data.

@@ -7,7 +7,7 @@ Conventions, stated once for the module:
   the same call works in a thread, in a ``spawn``-ed process and on a Dask worker;
 * chunks may finish in any order. Each result goes to ``collect`` as it arrives, and the
   collector places it by its block number, so results never depend on where or in what order
-  the chunks ran (:mod:`basket.simulation` gives each block its own seed for the same reason);
+  the chunks ran (:mod:`basket.montecarlo.model` gives each block its own seed for the same reason);
 * ``concurrent.futures``, ``multiprocessing`` and ``dask.distributed`` are imported only when
   asked for; a missing ``distributed`` raises :class:`basket.errors.SimulationError` naming the
   pip extra.
@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .errors import SimulationError
+from basket.errors import SimulationError
 
 __all__ = ["run_blocks"]
 

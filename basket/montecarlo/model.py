@@ -9,24 +9,21 @@ Conventions, stated once for the module:
 * every simulated value is **relative to the start**: 1.0 on day 0 in every numeraire
   (``start_value`` gives what one unit of the basket is worth at the start). A basket's value in
   numeraire ``k`` is its USD value divided by USD per unit of ``k``, as in
-  :mod:`basket.engine`;
-* valuation follows :func:`basket.engine.valuate` applied to the path ``[start, day 1, ...]``.
-  With rule ``none`` the amounts in force at the start are held. Calendar and band rules start at
-  the target weights and reset, value-preserving, to them. ``review`` re-weights from
+  :mod:`basket.valuation.engine`;
+* valuation follows :func:`basket.valuation.engine.valuate` applied to the path ``[start, day 1,
+  ...]``. With rule ``none`` the amounts in force at the start are held. Calendar and band rules
+  start at the target weights and reset, value-preserving, to them. ``review`` re-weights from
   window-average prices on each anniversary of the start. It is vectorised across paths;
 * losses are positive fractions of the start value at the horizon:
   ``VaR_a = quantile(1 - V_H / V_0, a)`` (linear interpolation) and ``ES_a`` the mean loss at or
-  beyond it, the conventions of :mod:`basket.metrics`;
-* **reproducibility**: the paths are split into fixed blocks of :data:`BLOCK_PATHS`. Block ``b``
-  draws from its own stream, ``SeedSequence(entropy, spawn_key=(*key, b))``, the ``b``-th child
-  of one root :class:`numpy.random.SeedSequence`. A worker's chunk is a whole number of blocks,
-  so the results are bit-identical whatever the number of workers, the chunk size or the
-  executor (threads, processes or a Dask cluster);
-* **layout**: this module holds :func:`monte_carlo` and the path kernel (the plan, the blocks,
-  valuation along the paths). The seeds, the stationary bootstrap and the EWMA covariance live
-  in :mod:`basket.resampling`, :class:`SimulationResult` and its percentile and risk figures in
-  :mod:`basket.sim_results`, and the thread, process and Dask runners in
-  :mod:`basket.sim_executor`. Their public names are re-exported here.
+  beyond it, the conventions of :mod:`basket.valuation.metrics`;
+* **reproducibility**: see :mod:`basket.montecarlo.paths` (seeded blocks of
+  :data:`~basket.montecarlo.paths.BLOCK_PATHS`), bit-identical whatever the number of workers,
+  the chunk size or the executor (threads, processes or a Dask cluster).
+
+This module estimates the return model, builds the :class:`~basket.montecarlo.paths.Plan`, runs
+the blocks (:mod:`basket.montecarlo.executor`) and summarises them into a
+:class:`~basket.montecarlo.results.SimulationResult`.
 """
 
 from __future__ import annotations
@@ -39,24 +36,19 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ._typing import SeedLike
-from .currencies import normalize_codes
-from .engine import base_date_row, valuate
-from .errors import DataError, SimulationError, SpecError
-from .metrics import PERIODS_PER_YEAR
-from .rebalance import Band, Calendar, NoRebalance, Review, parse_rule
-from .resampling import (
+from basket._typing import SeedLike
+from basket.currencies import normalize_codes
+from basket.errors import DataError, SimulationError, SpecError
+from basket.montecarlo.executor import run_blocks
+from basket.montecarlo.paths import BLOCK_PATHS, Collector, Plan, relative_values, run_chunk
+from basket.montecarlo.resampling import (
     DEFAULT_BLOCK_LENGTH,
-    EWMA_LAMBDA,
-    _bootstrap_segment,
     _check_block_length,
     _check_int,
     ewma_covariance,
     seed_sequence,
-    stationary_bootstrap_indices,
 )
-from .sim_executor import run_blocks
-from .sim_results import (
+from basket.montecarlo.results import (
     _RISK,
     DEFAULT_PERCENTILES,
     SimulationResult,
@@ -64,30 +56,12 @@ from .sim_results import (
     _quantile_sorted,
     _stats,
 )
-from .spec import BasketSpec
+from basket.spec import BasketSpec
+from basket.valuation.engine import base_date_row, valuate
+from basket.valuation.metrics import PERIODS_PER_YEAR
+from basket.valuation.rebalance import Band, Calendar, NoRebalance, Review, parse_rule
 
-# The names from basket.resampling and basket.sim_results stay importable from here (tests and
-# basket.sim_api use them, including the private helpers imported above).
-__all__ = [
-    "BLOCK_PATHS",
-    "DEFAULT_PERCENTILES",
-    "EWMA_LAMBDA",
-    "SimulationResult",
-    "ewma_covariance",
-    "monte_carlo",
-    "seed_sequence",
-    "stationary_bootstrap_indices",
-]
-
-BLOCK_PATHS = 1000
-"""Paths per block. Part of the reproducibility contract: block ``b`` always holds paths
-``b * BLOCK_PATHS`` to ``(b + 1) * BLOCK_PATHS - 1`` and draws from the ``b``-th child seed."""
-
-SEGMENT_DAYS = 64
-"""A block is drawn ``SEGMENT_DAYS`` days at a time, which bounds its memory for any horizon.
-Like :data:`BLOCK_PATHS` it is fixed and part of the reproducibility contract: a segment's
-numbers are drawn as one ``(currencies, days, paths)`` array of standard normals (normal
-method) or one ``(days, paths)`` array of uniforms (bootstrap)."""
+__all__ = ["CONSTANT_TOLERANCE", "FAN_BUDGET", "monte_carlo"]
 
 FAN_BUDGET = 1 << 24
 """At most this many fan values (days x fan paths x numeraires, 128 MiB of float64) are kept;
@@ -167,258 +141,6 @@ def _check_options(
     out["periods_per_year"] = float(periods_per_year)
     return out
 
-
-
-# ----------------------------------------------------------------------------- the plan
-@dataclass(frozen=True, eq=False)
-class _Plan:
-    """Everything a worker needs to simulate any block (small, picklable)."""
-
-    n_paths: int
-    horizon: int
-    entropy: Any
-    spawn_key: tuple[int, ...]
-    pool_size: int
-    method: str
-    m: int                    # simulated currencies: basket ones (0..n-1), then numeraires
-    n: int
-    rand: np.ndarray          # columns with random returns
-    det: np.ndarray           # columns with a constant return (USD: zero)
-    mu_rand: np.ndarray
-    mu_det: np.ndarray
-    chol: np.ndarray          # normal: daily covariance factor of the random columns
-    hist: np.ndarray          # bootstrap: (N, len(rand)) history of the random columns
-    p_new: float
-    numer: np.ndarray         # columns of the numeraires
-    kind: str                 # arithmetic | geometric
-    a0: np.ndarray            # start value shares (geometric: index weights)
-    rule: str                 # none | calendar | band | review
-    target: np.ndarray
-    band: float
-    event: np.ndarray         # (T+1,) rows the rule must look at
-    resets: np.ndarray        # (T+1,) calendar reset rows
-    review_day: np.ndarray
-    review_lo: np.ndarray
-    fan_pos: np.ndarray       # (T+1,) position of a row in the fan grid, or -1
-    n_fan_rows: int
-    fan_paths: int
-    keep_paths: int
-
-
-@dataclass(frozen=True, eq=False)
-class _BlockOut:
-    block: int
-    x_t: np.ndarray                 # (m, nb) log price changes at the horizon
-    a_t: np.ndarray | None          # (n, nb) value shares in start terms at the horizon
-    fan: np.ndarray | None          # (K, rows, fan_n) relative values on the fan grid
-    keep: np.ndarray | None         # (m, rows, keep_n) log price changes on the fan grid
-
-
-def _lincomb(w: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """``sum_j w[j] * z[j]`` over the first axis, term by term in a fixed order.
-
-    Plain numpy instead of BLAS: faster for a handful of currencies, and the same bits on every
-    machine and thread count.
-    """
-    out: np.ndarray = z[0] * w[0]
-    for j in range(1, len(w)):
-        out += z[j] * w[j]
-    return out
-
-
-def _apply_factor(factor: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """``factor @ z`` over the first axis of ``z``, skipping zero entries (no BLAS)."""
-    out = np.zeros_like(z)
-    tmp = np.empty_like(z[0]) if len(z) else z
-    for i in range(factor.shape[0]):
-        for j in np.flatnonzero(factor[i]):
-            np.multiply(z[j], factor[i, j], out=tmp)
-            out[i] += tmp
-    return out
-
-
-def _values(plan: _Plan, a: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """Basket value relative to the start in each numeraire, for log price changes ``x``.
-
-    Currency-major: ``x`` (m, ...) and value shares ``a`` (n,) or (n, ...) give (K, ...),
-    ``sum_c a_c exp(x_c - x_k)``. The own-currency term is ``a_k`` exactly, so a basket of one
-    currency is worth exactly 1 in it.
-    """
-    n = plan.n
-    out = np.empty((len(plan.numer), *x.shape[1:]))
-    if plan.kind == "geometric":
-        g = _lincomb(plan.a0, x[:n])
-        for j, k in enumerate(plan.numer):
-            np.exp(g - x[k], out=out[j])
-        return out
-    e = np.exp(x[:n])
-    s = _lincomb(a, e)
-    for j, k in enumerate(plan.numer):
-        o = out[j]
-        if k < n:
-            ek, ak = e[k], a[k]
-            np.subtract(s, ak * ek, out=o)
-            o /= ek
-            o += ak
-        else:
-            np.exp(-x[k], out=o)
-            o *= s
-    return out
-
-
-class _PathValuer:
-    """Follows a block's paths day by day: rebalancing state, fan values, kept paths."""
-
-    def __init__(self, plan: _Plan, dn: int, fan_n: int, keep_n: int) -> None:
-        self.plan, self.fan_n, self.keep_n = plan, fan_n, keep_n
-        n, rows = plan.n, plan.n_fan_rows
-        start = plan.target if plan.rule in ("calendar", "band") else plan.a0
-        self.a = np.repeat(start[:, None], dn, axis=1)          # (n, dn)
-        self.wsum = [np.full((n, dn), 1.0 if lo == 0 else 0.0) for lo in plan.review_lo]
-        self.fan = np.empty((len(plan.numer), rows, fan_n))
-        self.fan[:, 0] = 1.0
-        self.keep = np.zeros((plan.m, rows, keep_n))
-
-    def segment(self, t0: int, x: np.ndarray) -> None:
-        """Process days ``t0 + 1 ..`` given log price changes ``x`` (m, S, dn)."""
-        plan, fan_n, keep_n = self.plan, self.fan_n, self.keep_n
-        rows = np.arange(t0 + 1, t0 + 1 + x.shape[1])
-        pos = plan.fan_pos[rows]
-        if plan.rule == "none":
-            sel = np.flatnonzero(pos >= 0)
-            if len(sel) and fan_n:
-                self.fan[:, pos[sel]] = _values(plan, plan.a0, x[:, sel, :fan_n])
-            if len(sel) and keep_n:
-                self.keep[:, pos[sel]] = x[:, sel, :keep_n]
-            return
-        sel = np.flatnonzero(plan.event[rows] | ((pos >= 0) & (fan_n > 0)))
-        if not len(sel):
-            return
-        e = np.exp(x[: plan.n, sel])
-        a, target = self.a, plan.target[:, None]
-        for i, local in enumerate(sel):
-            t, p = int(rows[local]), e[:, i]
-            if plan.rule == "calendar" and plan.resets[t]:
-                a[:] = target * _lincomb(a, p) / p
-            elif plan.rule == "band":
-                held = a * p
-                v = held.sum(axis=0)
-                breach = (np.abs(held / v - target) > plan.band).any(axis=0)
-                if breach.any():
-                    a[:, breach] = target * v[breach] / p[:, breach]
-            elif plan.rule == "review":
-                for j in np.flatnonzero((plan.review_lo <= t) & (t <= plan.review_day)):
-                    self.wsum[j] += p
-                    if t == plan.review_day[j]:
-                        pbar = self.wsum[j] / (plan.review_day[j] - plan.review_lo[j] + 1)
-                        raw = target / pbar
-                        a[:] = raw * (_lincomb(a, p) / _lincomb(raw, p))
-            if pos[local] >= 0:
-                if fan_n:
-                    self.fan[:, pos[local]] = _values(plan, a[:, :fan_n], x[:, local, :fan_n])
-                if keep_n:
-                    self.keep[:, pos[local]] = x[:, local, :keep_n]
-
-
-def _run_block(plan: _Plan, b: int) -> _BlockOut:
-    """Simulate block ``b``: its paths depend only on the plan and ``b``.
-
-    Each segment of ``s`` days draws its random numbers currency-major, ``(currencies, s,
-    paths)`` standard normals (normal method) or ``(s, paths)`` uniforms (bootstrap).
-    """
-    lo = b * BLOCK_PATHS
-    nb = min(BLOCK_PATHS, plan.n_paths - lo)
-    fan_n = min(nb, max(0, plan.fan_paths - lo))
-    keep_n = min(nb, max(0, plan.keep_paths - lo))
-    seq = np.random.SeedSequence(
-        plan.entropy, spawn_key=(*plan.spawn_key, b), pool_size=plan.pool_size
-    )
-    rng = np.random.Generator(np.random.PCG64(seq))
-    horizon, mr, m = plan.horizon, len(plan.rand), plan.m
-    dn = nb if plan.rule != "none" else fan_n          # paths followed day by day
-    valuer = _PathValuer(plan, dn, fan_n, keep_n) if dn else None
-    total = np.zeros((mr, nb))
-    carry = np.zeros((mr, dn))
-    prev: np.ndarray | None = None
-    seg = min(SEGMENT_DAYS, horizon)
-    if plan.method == "normal":
-        zbuf = np.empty((mr, seg, nb))
-    else:
-        ubuf, gbuf = np.empty((seg, nb)), np.empty((mr, seg, nb))
-        hist_t = np.ascontiguousarray(plan.hist.T)
-    for t0 in range(0, horizon, SEGMENT_DAYS):
-        s = min(SEGMENT_DAYS, horizon - t0)
-        if plan.method == "normal":
-            z = zbuf if s == seg else np.empty((mr, s, nb))
-            rng.standard_normal(out=z)
-            total += z.sum(axis=1)
-            if dn:
-                r = _apply_factor(plan.chol, z if dn == nb else z[:, :, :dn])
-                r += plan.mu_rand[:, None, None]
-        else:
-            u = ubuf[:s]
-            rng.random(out=u)
-            idx = _bootstrap_segment(u, hist_t.shape[1], plan.p_new, prev)
-            prev = idx[-1]
-            g = gbuf if s == seg else np.empty((mr, s, nb))
-            np.take(hist_t, idx, axis=1, out=g, mode="clip")
-            total += g.sum(axis=1)
-            r = g[:, :, :dn]
-        if valuer is not None:
-            for i in range(s):  # cumulative sum over days, in place
-                r[:, i] += carry if i == 0 else r[:, i - 1]
-            carry = r[:, -1].copy()
-            x = np.empty((m, s, dn))
-            x[plan.rand] = r
-            days = np.arange(t0 + 1, t0 + 1 + s, dtype=np.float64)
-            x[plan.det] = plan.mu_det[:, None, None] * days[None, :, None]
-            valuer.segment(t0, x)
-    x_t = np.empty((m, nb))
-    if plan.method == "normal":
-        x_t[plan.rand] = _apply_factor(plan.chol, total) + horizon * plan.mu_rand[:, None]
-    else:
-        x_t[plan.rand] = total
-    x_t[plan.det] = horizon * plan.mu_det[:, None]
-    return _BlockOut(
-        block=b,
-        x_t=x_t,
-        a_t=valuer.a if (valuer is not None and plan.rule != "none") else None,
-        fan=valuer.fan if (valuer is not None and fan_n) else None,
-        keep=valuer.keep if (valuer is not None and keep_n) else None,
-    )
-
-
-def _run_chunk(plan: _Plan, lo: int, hi: int) -> list[_BlockOut]:
-    """Simulate blocks ``lo`` to ``hi - 1`` (the unit of work of a worker)."""
-    return [_run_block(plan, b) for b in range(lo, hi)]
-
-
-# ----------------------------------------------------------------------------- collection
-class _Collector:
-    """Places finished blocks into the full arrays, in block order whatever the finish order."""
-
-    def __init__(self, plan: _Plan, progress: Callable[[int, int], None] | None) -> None:
-        self.plan, self.progress, self.done = plan, progress, 0
-        n_all, k = plan.n_paths, len(plan.numer)
-        self.x_t = np.empty((plan.m, n_all))
-        self.a_t = np.empty((plan.n, n_all)) if plan.rule != "none" else None
-        self.fan = np.empty((k, plan.n_fan_rows, min(plan.fan_paths, n_all)))
-        self.keep = np.empty((plan.m, plan.n_fan_rows, min(plan.keep_paths, n_all)))
-
-    def add(self, outs: list[_BlockOut]) -> None:
-        for out in outs:
-            lo = out.block * BLOCK_PATHS
-            hi = lo + out.x_t.shape[1]
-            self.x_t[:, lo:hi] = out.x_t
-            if self.a_t is not None and out.a_t is not None:
-                self.a_t[:, lo:hi] = out.a_t
-            if out.fan is not None:
-                self.fan[:, :, lo: lo + out.fan.shape[2]] = out.fan
-            if out.keep is not None:
-                self.keep[:, :, lo: lo + out.keep.shape[2]] = out.keep
-            self.done += hi - lo
-        if self.progress is not None:
-            self.progress(self.done, self.plan.n_paths)
 
 
 # ----------------------------------------------------------------------------- the core
@@ -595,6 +317,52 @@ def monte_carlo(
     rule = parse_rule(spec.rebalance if rebalance is None else rebalance)
     if spec.method == "geometric" and not isinstance(rule, NoRebalance):
         raise SpecError("a geometric index is implicitly rebalanced; use rebalance='none'")
+    _check_window(spec, panel)
+    held, a0, v0_usd = _start_state(spec, panel, base_prices)
+    asked = normalize_codes(numeraires) if numeraires is not None else list(held)
+    absent = [k for k in asked if k not in panel.columns]
+    if absent:
+        raise DataError(f"the FX panel has no rates for numeraire {', '.join(absent)}")
+    currencies = held + [k for k in asked if k not in held]
+    returns = np.diff(np.log(_window_prices(panel, currencies)), axis=0)
+    model = _return_model(returns, opts)
+    start = pd.Timestamp(panel.index[-1])
+    dates = pd.bdate_range(start + pd.offsets.BDay(1), periods=opts["horizon"], name="date")
+    all_dates = pd.DatetimeIndex([start]).append(dates).rename("date")
+    schedule = _rule_schedule(rule, all_dates)
+    if spec.weights is not None and spec.method != "geometric":
+        target = np.array([spec.weights[c] for c in held])
+    else:
+        target = a0.copy()
+    fan_rows, fan_pos = _fan_grid(len(all_dates), min(opts["fan_paths"], opts["n_paths"]),
+                                  len(asked))
+    plan = Plan(
+        n_paths=opts["n_paths"], horizon=opts["horizon"], entropy=root.entropy,
+        spawn_key=tuple(root.spawn_key), pool_size=root.pool_size, method=method,
+        m=len(currencies), n=len(held), rand=model.rand, det=model.det,
+        mu_rand=model.mu[model.rand], mu_det=model.mu[model.det], chol=model.chol,
+        hist=model.hist, p_new=1.0 / (opts["block_length"] or 1.0),
+        numer=np.array([currencies.index(k) for k in asked], dtype=np.intp),
+        kind="geometric" if spec.method == "geometric" else "arithmetic", a0=a0,
+        rule=schedule.kind, target=target, band=schedule.band, event=schedule.event,
+        resets=schedule.resets, review_day=schedule.review_day, review_lo=schedule.review_lo,
+        fan_pos=fan_pos, n_fan_rows=len(fan_rows), fan_paths=opts["fan_paths"],
+        keep_paths=opts["keep_paths"],
+    )
+    collector = Collector(plan, progress)
+    chunk = opts["chunk_paths"]
+    run_blocks(run_chunk, plan, collector.add, n_blocks=-(-plan.n_paths // BLOCK_PATHS),
+               blocks_per_chunk=None if chunk is None else max(1, chunk // BLOCK_PATHS),
+               workers=opts["workers"], executor=opts["executor"], scheduler=scheduler)
+    return _summarise(
+        plan, collector, opts, spec=spec, rule=rule.label, currencies=currencies, held=held,
+        asked=asked, start=start, all_dates=all_dates, fan_rows=fan_rows, panel=panel,
+        cov=model.cov, v0_usd=v0_usd, root=root, n_ret=returns.shape[0],
+    )
+
+
+def _check_window(spec: BasketSpec, panel: pd.DataFrame) -> None:
+    """The estimation panel's shape: a sorted DatetimeIndex, three dates, the basket's columns."""
     if not isinstance(panel, pd.DataFrame) or not isinstance(panel.index, pd.DatetimeIndex):
         raise DataError("the FX panel must be a DataFrame with a DatetimeIndex of dates")
     if not panel.index.is_monotonic_increasing or not panel.index.is_unique:
@@ -607,14 +375,11 @@ def monte_carlo(
     missing = [c for c in spec.currencies if c not in panel.columns]
     if missing:
         raise DataError(f"the FX panel has no column for {', '.join(missing)}")
-    held, a0, v0_usd = _start_state(spec, panel, base_prices)
-    asked = normalize_codes(numeraires) if numeraires is not None else list(held)
-    absent = [k for k in asked if k not in panel.columns]
-    if absent:
-        raise DataError(f"the FX panel has no rates for numeraire {', '.join(absent)}")
-    currencies = held + [k for k in asked if k not in held]
-    window = panel.loc[:, currencies]
-    prices = window.to_numpy(dtype=np.float64)
+
+
+def _window_prices(panel: pd.DataFrame, currencies: list[str]) -> np.ndarray:
+    """The window's prices of the simulated currencies: quoted on every date, positive."""
+    prices = panel.loc[:, currencies].to_numpy(dtype=np.float64)
     bad = [c for c, col in zip(currencies, prices.T) if np.isnan(col).any()]
     if bad:
         raise DataError(
@@ -623,10 +388,24 @@ def monte_carlo(
         )
     if (prices <= 0).any() or not np.isfinite(prices).all():
         raise DataError("the FX panel holds a zero, negative or infinite rate; clean it first")
+    return prices
 
-    # --- return model
-    returns = np.diff(np.log(prices), axis=0)
-    n_ret, m, n = returns.shape[0], len(currencies), len(held)
+
+@dataclass(frozen=True)
+class _ReturnModel:
+    """The daily return model estimated on the window (columns: the simulated currencies)."""
+
+    rand: np.ndarray      # columns drawn at random
+    det: np.ndarray       # columns with a constant return (USD: zero)
+    mu: np.ndarray        # daily drift of every column
+    cov: np.ndarray       # daily covariance (zero rows and columns for ``det``)
+    chol: np.ndarray      # normal method: factor of the random block of ``cov``
+    hist: np.ndarray      # bootstrap: the window's returns of the random columns
+
+
+def _return_model(returns: np.ndarray, opts: dict[str, Any]) -> _ReturnModel:
+    """Drift, covariance and the draw's ingredients for the normal or bootstrap method."""
+    m = returns.shape[1]
     const = np.ptp(returns, axis=0) <= CONSTANT_TOLERANCE
     rand, det = np.flatnonzero(~const), np.flatnonzero(const)
     mean = returns.mean(axis=0)
@@ -637,36 +416,41 @@ def monte_carlo(
         cov = np.cov(returns, rowvar=False, ddof=1).reshape(m, m)
     cov[det, :] = 0.0
     cov[:, det] = 0.0
-    if method == "normal":
+    if opts["method"] == "normal":
         chol = _factor(cov[np.ix_(rand, rand)])
         hist = np.zeros((1, len(rand)))
     else:
         chol = np.zeros((len(rand), len(rand)))
         hist = returns[:, rand] - (mean[rand] if opts["drift"] == "zero" else 0.0)
+    return _ReturnModel(rand, det, mu, cov, chol, np.ascontiguousarray(hist))
 
-    # --- calendar and rule
-    start = pd.Timestamp(panel.index[-1])
-    dates = pd.bdate_range(start + pd.offsets.BDay(1), periods=opts["horizon"], name="date")
-    all_dates = pd.DatetimeIndex([start]).append(dates).rename("date")
-    t_all = opts["horizon"] + 1
+
+@dataclass(frozen=True)
+class _Schedule:
+    """Where a rebalancing rule acts on the simulated calendar (rows of ``[start, day 1..]``)."""
+
+    kind: str                 # none | calendar | band | review
+    event: np.ndarray         # rows the rule must look at
+    resets: np.ndarray        # calendar reset rows
+    review_day: np.ndarray    # review transition rows
+    review_lo: np.ndarray     # first row of each review's averaging window
+    band: float
+
+
+def _rule_schedule(rule: Any, all_dates: pd.DatetimeIndex) -> _Schedule:
+    """The rows on which the rule resets or observes prices along the simulated dates."""
+    t_all = len(all_dates)
     event = np.zeros(t_all, dtype=bool)
     resets = np.zeros(t_all, dtype=bool)
-    review_day = review_lo = np.zeros(0, dtype=np.intp)
-    band = 0.0
-    if spec.weights is not None and spec.method != "geometric":
-        target = np.array([spec.weights[c] for c in held])
-    else:
-        target = a0.copy()
+    none = np.zeros(0, dtype=np.intp)
     if isinstance(rule, Calendar):
         rows = rule.calendar_resets(all_dates)
         resets[rows[rows > 0]] = True
-        event |= resets
-        kind_rule = "calendar"
-    elif isinstance(rule, Band):
-        band, kind_rule = rule.width, "band"
+        return _Schedule("calendar", resets.copy(), resets, none, none, 0.0)
+    if isinstance(rule, Band):
         event[:] = True
-    elif isinstance(rule, Review):
-        kind_rule = "review"
+        return _Schedule("band", event, resets, none, none, rule.width)
+    if isinstance(rule, Review):
         review_day = np.asarray(rule.calendar_resets(all_dates), dtype=np.intp)
         review_lo = np.array(
             [all_dates.searchsorted(rule.window_start(all_dates[d])) for d in review_day],
@@ -674,44 +458,24 @@ def monte_carlo(
         )
         for d, lo in zip(review_day, review_lo):
             event[lo: d + 1] = True
-    else:
-        kind_rule = "none"
+        return _Schedule("review", event, resets, review_day, review_lo, 0.0)
+    return _Schedule("none", event, resets, none, none, 0.0)
 
-    # --- fan grid
-    n_numer = len(asked)
-    fan_n = min(opts["fan_paths"], opts["n_paths"])
+
+def _fan_grid(t_all: int, fan_n: int, n_numer: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows kept for the fan (every ``stride``-th day within :data:`FAN_BUDGET`, plus the last)
+    and each row's position in the grid (-1 when not kept)."""
     stride = max(1, -(-t_all * fan_n * n_numer // FAN_BUDGET))
     fan_rows = np.arange(0, t_all, stride)
     if fan_rows[-1] != t_all - 1:
         fan_rows = np.append(fan_rows, t_all - 1)
     fan_pos = np.full(t_all, -1, dtype=np.intp)
     fan_pos[fan_rows] = np.arange(len(fan_rows))
-
-    plan = _Plan(
-        n_paths=opts["n_paths"], horizon=opts["horizon"], entropy=root.entropy,
-        spawn_key=tuple(root.spawn_key), pool_size=root.pool_size, method=method,
-        m=m, n=n, rand=rand, det=det, mu_rand=mu[rand], mu_det=mu[det], chol=chol,
-        hist=np.ascontiguousarray(hist), p_new=1.0 / (opts["block_length"] or 1.0),
-        numer=np.array([currencies.index(k) for k in asked], dtype=np.intp),
-        kind="geometric" if spec.method == "geometric" else "arithmetic", a0=a0,
-        rule=kind_rule, target=target, band=band, event=event, resets=resets,
-        review_day=review_day, review_lo=review_lo, fan_pos=fan_pos,
-        n_fan_rows=len(fan_rows), fan_paths=opts["fan_paths"], keep_paths=opts["keep_paths"],
-    )
-    collector = _Collector(plan, progress)
-    chunk = opts["chunk_paths"]
-    run_blocks(_run_chunk, plan, collector.add, n_blocks=-(-plan.n_paths // BLOCK_PATHS),
-               blocks_per_chunk=None if chunk is None else max(1, chunk // BLOCK_PATHS),
-               workers=opts["workers"], executor=opts["executor"], scheduler=scheduler)
-    return _summarise(
-        plan, collector, opts, spec=spec, rule=rule.label, currencies=currencies, held=held,
-        asked=asked, start=start, all_dates=all_dates, fan_rows=fan_rows, panel=panel,
-        cov=cov, v0_usd=v0_usd, root=root, n_ret=n_ret,
-    )
+    return fan_rows, fan_pos
 
 
 def _summarise(
-    plan: _Plan, col: _Collector, opts: dict[str, Any], *, spec: BasketSpec, rule: str,
+    plan: Plan, col: Collector, opts: dict[str, Any], *, spec: BasketSpec, rule: str,
     currencies: list[str], held: list[str], asked: list[str], start: pd.Timestamp,
     all_dates: pd.DatetimeIndex, fan_rows: np.ndarray, panel: pd.DataFrame, cov: np.ndarray,
     v0_usd: float, root: np.random.SeedSequence, n_ret: int,
@@ -723,7 +487,7 @@ def _summarise(
     move = opts["move"]
     x_t = col.x_t
     a = col.a_t if col.a_t is not None else plan.a0
-    ratio = _values(plan, a, x_t)
+    ratio = relative_values(plan, a, x_t)
     numer_idx = pd.Index(asked, name="numeraire")
     basket_rows = [_stats(r, np.log(r), q, move, scale) for r in ratio]
     del ratio

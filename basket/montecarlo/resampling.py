@@ -11,7 +11,7 @@ Conventions, stated once for the module:
   path uses on day ``t``. Blocks wrap circularly from the last row of history to the first;
 * errors are :class:`basket.errors.SimulationError` with a one-line message naming the fix.
 
-:mod:`basket.simulation` draws its paths with these functions and re-exports the public ones.
+:mod:`basket.montecarlo.model` draws its paths with these functions and re-exports the public ones.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._typing import SeedLike
-from .errors import SimulationError
+from basket._typing import SeedLike
+from basket.errors import SimulationError
 
 __all__ = [
     "DEFAULT_BLOCK_LENGTH",

@@ -7,13 +7,13 @@ Conventions, stated once for the module:
 * percentiles are numpy's ``linear`` interpolation, labelled ``p<q>`` (``p5``, ``p50``...);
 * losses are positive fractions of the start value at the horizon:
   ``VaR_a = quantile(1 - V_H / V_0, a)`` and ``ES_a`` the mean loss at or beyond it, the
-  conventions of :func:`basket.metrics.value_at_risk` and
-  :func:`basket.metrics.expected_shortfall`;
+  conventions of :func:`basket.valuation.metrics.value_at_risk` and
+  :func:`basket.valuation.metrics.expected_shortfall`;
 * ``volatility_annualized`` is ``std(log(V_H / V_0)) * sqrt(periods_per_year / horizon)``
   over the paths (ddof 0).
 
-:func:`basket.simulation.monte_carlo` builds :class:`SimulationResult`;
-:mod:`basket.simulation` re-exports it.
+:func:`basket.montecarlo.model.monte_carlo` builds :class:`SimulationResult`;
+:mod:`basket.montecarlo.model` re-exports it.
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .metrics import PERIODS_PER_YEAR
-from .results import _jsonable
-from .spec import BasketSpec
+from basket._json import to_jsonable as _jsonable
+from basket.spec import BasketSpec
+from basket.valuation.metrics import PERIODS_PER_YEAR
 
 __all__ = ["DEFAULT_PERCENTILES", "SimulationResult"]
 
@@ -65,8 +65,8 @@ def _stats(ratio: np.ndarray, log_ratio: np.ndarray, q: np.ndarray, move: float,
     """Percentiles and mean of ``ratio`` (= V_H / V_0), then the risk figures (``_RISK``).
 
     Losses ``-(ratio - 1)``: VaR is their linear-interpolation quantile and ES the mean of the
-    losses at or beyond it, as :func:`basket.metrics.value_at_risk` and
-    :func:`basket.metrics.expected_shortfall` compute them.
+    losses at or beyond it, as :func:`basket.valuation.metrics.value_at_risk` and
+    :func:`basket.valuation.metrics.expected_shortfall` compute them.
     """
     s = np.sort(ratio)
     returns = s - 1.0
@@ -85,7 +85,7 @@ def _stats(ratio: np.ndarray, log_ratio: np.ndarray, q: np.ndarray, move: float,
 # ----------------------------------------------------------------------------- result
 @dataclass(frozen=True)
 class SimulationResult:
-    """What :func:`basket.simulate` and :func:`basket.simulation.monte_carlo` return.
+    """What :func:`basket.simulate` and :func:`basket.montecarlo.model.monte_carlo` return.
 
     Every value is **relative to the start** (1.0 on the start date, in every numeraire).
 

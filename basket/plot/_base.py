@@ -1,7 +1,7 @@
 """Shared machinery of the chart modules: lazy matplotlib, colours, axes helpers, saving.
 
-:mod:`basket.plotting` (``basket.plot``: backtest charts), :mod:`basket.plot_outlook`
-(simulation fans and stress bars) and :mod:`basket.reserve_plot` draw with these pieces, so a
+:mod:`basket.plot.backtest` (backtest charts), :mod:`basket.plot.outlook`
+(simulation fans and stress bars) and :mod:`basket.plot.treasury` draw with these pieces, so a
 currency has one colour, an axis one style and a saved file one set of rules in every figure.
 Figures are built with the object-oriented API on an Agg canvas: no :mod:`matplotlib.pyplot`
 state is touched and nothing is shown.
@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from .errors import BasketError, DataError
+from basket.errors import BasketError, DataError
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -271,7 +271,7 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150) ->
     buf = io.BytesIO()
     fig.savefig(buf, format=suffix[1:], dpi=dpi, facecolor="white",
                 metadata={"Software": None} if suffix == ".png" else None)
-    from .data.cache import atomic_write_bytes
+    from basket.data.cache import atomic_write_bytes
 
     atomic_write_bytes(target, buf.getvalue())
     return target

@@ -18,9 +18,8 @@ Conventions, stated once:
 matplotlib is an optional dependency: ``pip install 'libra-basket[plot]'``.
 
 Layout: this module holds the backtest charts; the shared machinery (colours, lazy import,
-saving) lives in :mod:`basket.plot_base` and the simulation and stress charts in
-:mod:`basket.plot_outlook`. Every public name of both is re-exported here, so
-``basket.plot.<name>`` reaches all of them.
+saving) lives in :mod:`basket.plot._base`, the simulation and stress charts in
+:mod:`basket.plot.outlook` and the reserve charts in :mod:`basket.plot.treasury`.
 """
 
 from __future__ import annotations
@@ -33,11 +32,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .errors import DataError
-from .plot_base import (
+from basket.errors import DataError
+from basket.plot._base import (
     BASKET_COLOR,
-    CURRENCY_COLORS,
-    PlotDependencyError,
     _date_axis,
     _figure,
     _grid,
@@ -45,33 +42,23 @@ from .plot_base import (
     _name,
     _percent_axis,
     _pick,
-    _require_matplotlib,  # noqa: F401 - report.py calls basket.plot._require_matplotlib()
     _style,
     check_figure_path,
     currency_color,
     save_figure,
 )
-from .plot_outlook import fan_chart, save_simulation_figure, stress_bars
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from .results import BacktestResult
+    from basket.valuation.results import BacktestResult
 
 __all__ = [
-    "BASKET_COLOR",
-    "CURRENCY_COLORS",
-    "PlotDependencyError",
     "backtest_figure",
-    "currency_color",
-    "fan_chart",
     "risk_contribution_bars",
     "rolling_volatility_chart",
     "save_backtest_figure",
-    "save_figure",
-    "save_simulation_figure",
-    "stress_bars",
     "value_chart",
     "weights_chart",
 ]
@@ -339,7 +326,7 @@ def rolling_volatility_chart(
     Notes
     -----
     Volatility is the sample standard deviation of daily log returns over the window times
-    ``sqrt(result.periods_per_year)`` (see :mod:`basket.metrics`).
+    ``sqrt(result.periods_per_year)`` (see :mod:`basket.valuation.metrics`).
 
     Examples
     --------
@@ -363,7 +350,7 @@ def rolling_volatility_chart(
         _draw_rolling(ax, result, ks, int(window))
         fig.suptitle(f"{_subtitle(result)}", fontweight="bold")
         return fig
-    from .metrics import rolling_volatility
+    from basket.valuation.metrics import rolling_volatility
 
     fig, axes, spare = _grid(len(ks), sharey=True)
     handles: dict[str, Any] = {}
@@ -463,7 +450,7 @@ def risk_contribution_bars(
 
     Notes
     -----
-    The contributions (see :func:`basket.metrics.risk_contributions`: each constituent's share
+    The contributions (see :func:`basket.valuation.metrics.risk_contributions`: each constituent's share
     of the variance of the basket's daily return times its annualised volatility; the Euler
     decomposition for constant weights) sum to the basket's volatility in each numeraire; the
     numeraire's own currency contributes nothing.

@@ -1,13 +1,13 @@
 """Charts of what may come: Monte Carlo fans and historical stress episodes (matplotlib, lazily).
 
-Part of ``basket.plot`` (every public name here is re-exported by :mod:`basket.plotting`):
+Part of ``basket.plot`` (every public name here is re-exported by :mod:`basket.plot`):
 :func:`fan_chart` draws the percentile bands of :func:`basket.simulate`, :func:`stress_bars` the
 episodes of :func:`basket.stress`, and :func:`save_simulation_figure` writes a fan to a file
 (``basket simulate --plot FILE.png``). Figures are built with the object-oriented API on an Agg
 canvas: no :mod:`matplotlib.pyplot` state is touched and nothing is shown.
 
 Conventions, stated once: a currency has the same colour as in every other chart
-(:func:`~basket.plot_base.currency_color`), the basket is drawn in near-black, values are the
+(:func:`~basket.plot._base.currency_color`), the basket is drawn in near-black, values are the
 basket's value in the holder's currency (fans) and changes and drawdowns are percentages (bars).
 
 matplotlib is an optional dependency: ``pip install 'libra-basket[plot]'``.
@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from .errors import DataError
-from .plot_base import (
+from basket.errors import DataError
+from basket.plot._base import (
     BASKET_COLOR,
     _date_axis,
     _grid,

@@ -1,11 +1,11 @@
 """Charts of a reserve simulation (matplotlib, imported lazily; object-oriented API, Agg canvas).
 
-:func:`reserve_figure` draws four panels from a :class:`~basket.reserve.ReserveResult`:
+:func:`reserve_figure` draws four panels from a :class:`~basket.treasury.results.ReserveResult`:
 coverage with and without the buffer (run days shaded), the capital buffer, cumulative
 interest income by currency next to the cumulative costs, and the coins outstanding beside the
 reserve's value. :func:`save_reserve_figure` writes it to PNG, SVG or PDF; it is what
 ``basket reserve --plot FILE.png`` calls. No :mod:`matplotlib.pyplot` state is touched. The
-colours, axes style, path check and atomic save are the shared ones of :mod:`basket.plot_base`.
+colours, axes style, path check and atomic save are the shared ones of :mod:`basket.plot._base`.
 
 matplotlib is an optional dependency: ``pip install 'libra-basket[plot]'``.
 """
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .plot_base import (
+from basket.plot._base import (
     _figure,
     _percent_axis,
     _style,
@@ -30,7 +30,7 @@ from .plot_base import (
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-    from .reserve import ReserveResult
+    from basket.treasury.model import ReserveResult
 
 __all__ = ["check_figure_path", "reserve_figure", "save_reserve_figure"]
 
@@ -59,7 +59,7 @@ def reserve_figure(result: ReserveResult) -> Figure:
     Examples
     --------
     >>> import pandas as pd
-    >>> from basket.reserve import simulate_reserve
+    >>> from basket.treasury.model import simulate_reserve
     >>> idx = pd.bdate_range("2020-03-02", periods=10, name="date")
     >>> fx = pd.DataFrame({"USD": 1.0, "EUR": 1.1}, index=idx)
     >>> res = simulate_reserve(fx, {"USD": 0.5, "EUR": 0.45}, {"USD": 0.01, "EUR": -0.005},

@@ -2,7 +2,7 @@
 
 A *scenario* says how many coins are minted and burned on each valuation date;
 :func:`scenario_flows` turns one or several scenarios into daily arrays for
-:func:`basket.reserve.simulate_reserve`. Scenarios read from strings with :func:`parse_scenario`:
+:func:`basket.treasury.model.simulate_reserve`. Scenarios read from strings with :func:`parse_scenario`:
 
 =============================  ================================================================
 ``growth:0.10``                coins outstanding grow 10% a year (compounded by calendar day)
@@ -13,12 +13,12 @@ A *scenario* says how many coins are minted and burned on each valuation date;
 =============================  ================================================================
 
 A schedule read from a file (``flows:FILE.csv``) is a :class:`FlowSchedule`, built by
-:func:`basket.reserve_api.load_flows`. Coins are whole units of the basket coin.
+:func:`basket.treasury.files.load_flows`. Coins are whole units of the basket coin.
 
 No day may burn more coins than are outstanding after that day's mint: :func:`scenario_flows`
 raises :class:`~basket.errors.SimulationError` naming the date (a :class:`Run` redeems at most
 100%). A redemption the *reserve* cannot fully pay (coverage below 1) is not an error; the
-simulation records the shortfall as unpaid (see :mod:`basket.reserve`).
+simulation records the shortfall as unpaid (see :mod:`basket.treasury.model`).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, SimulationError, SpecError
+from basket.errors import DataError, SimulationError, SpecError
 
 __all__ = [
     "FlowSchedule",
@@ -248,7 +248,7 @@ def _fraction(text: str, what: str) -> float:
 def parse_scenario(text: str | ScenarioLike) -> Growth | Run | FlowSchedule | Scenario | None:
     """Read a scenario string: ``growth:0.10``, ``run:0.3:10d@2020-03-09`` or ``none``.
 
-    ``flows:FILE.csv`` reads a file and is handled by :func:`basket.reserve_api.load_scenario`.
+    ``flows:FILE.csv`` reads a file and is handled by :func:`basket.treasury.files.load_scenario`.
 
     Raises
     ------
@@ -274,7 +274,7 @@ def parse_scenario(text: str | ScenarioLike) -> Growth | Run | FlowSchedule | Sc
     if m:
         return Growth(_fraction(m.group(1), "growth rate"))
     if t.lower().startswith("flows:"):
-        raise SpecError(f"scenario {t!r} reads a file; use basket.reserve_api.load_scenario")
+        raise SpecError(f"scenario {t!r} reads a file; use basket.treasury.files.load_scenario")
     raise SpecError(f"unknown scenario {t!r}; use {SCENARIO_HELP}")
 
 

@@ -1,10 +1,10 @@
 """Results of a reserve simulation: :class:`ReservePaths` (numpy), :class:`ReserveResult` (pandas).
 
-:func:`basket.reserve.simulate_reserve` returns a :class:`ReservePaths` for array input (one path
-or many simulated ones at once) and a :class:`ReserveResult` for an FX panel; both are frozen and
-are re-exported by :mod:`basket.reserve`, so ``from basket.reserve import ReserveResult`` works.
+:func:`basket.treasury.model.simulate_reserve` returns a :class:`ReservePaths` for array input
+(one path or many simulated ones at once) and a :class:`ReserveResult` for an FX panel; both are
+frozen.
 
-Conventions, stated once for the module (the model is described in :mod:`basket.reserve`):
+Conventions, stated once for the module (the model is described in :mod:`basket.treasury.model`):
 amounts are US dollars unless a name says otherwise; ``backing`` is the reserve measured in coins
 (it holds ``backing x units_c`` of each currency ``c``); **coverage** is the reserve's value over
 the coins' value, ``backing / coins`` (1 when no coins are outstanding), and ``coverage with
@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .results import to_jsonable as _json
+from basket._json import to_jsonable as _json
 
 __all__ = ["BACKING_TOLERANCE", "ReservePaths", "ReserveResult"]
 
@@ -124,7 +124,7 @@ class ReservePaths:
 
 @dataclass(frozen=True)
 class ReserveResult:
-    """What :func:`basket.reserve` and :func:`~basket.reserve.simulate_reserve` (a panel) return.
+    """What :func:`basket.reserve` and :func:`~basket.treasury.model.simulate_reserve` (a panel) return.
 
     Attributes
     ----------

@@ -1,7 +1,7 @@
 """The user-facing functions that combine data loading with the pure core:
 :func:`price` and :func:`backtest`.
 
-The core (:mod:`basket.engine`, :mod:`basket.metrics`) never touches files or the network;
+The core (:mod:`basket.valuation.engine`, :mod:`basket.valuation.metrics`) never touches files or the network;
 this module loads the FX panel (bundled ECB data by default) and hands it over.
 """
 
@@ -14,14 +14,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .currencies import normalize_codes
-from .data import FXSource, get_source, load_fx, to_timestamp
-from .engine import base_date_row, valuate
-from .errors import DataError
-from .metrics import PERIODS_PER_YEAR, basket_metrics
-from .rebalance import parse_rule
-from .results import BacktestResult
-from .spec import BasketSpec, load_spec
+from basket.currencies import normalize_codes
+from basket.data import FXSource, get_source, load_fx, to_timestamp
+from basket.errors import DataError
+from basket.spec import BasketSpec, load_spec
+from basket.valuation.engine import base_date_row, valuate
+from basket.valuation.metrics import PERIODS_PER_YEAR, basket_metrics
+from basket.valuation.rebalance import parse_rule
+from basket.valuation.results import BacktestResult
 
 __all__ = ["backtest", "load_panel_for", "price"]
 
@@ -158,7 +158,7 @@ def backtest(
     rule = parse_rule(spec.rebalance if rebalance is None else rebalance)
     asked = normalize_codes(numeraires) if numeraires is not None else None
     if panel is not None:
-        from .data.panel import validate_panel
+        from basket.data.panel import validate_panel
 
         validate_panel(panel)
         if panel.empty:

@@ -20,7 +20,7 @@ from typing import Any, overload
 import numpy as np
 import pandas as pd
 
-from .errors import DataError
+from basket.errors import DataError
 
 __all__ = [
     "PERIODS_PER_YEAR",

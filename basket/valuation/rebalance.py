@@ -25,7 +25,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
-from .errors import SpecError
+from basket.errors import SpecError
 
 __all__ = ["Band", "Calendar", "NoRebalance", "RebalanceRule", "Review", "parse_rule"]
 

@@ -1,7 +1,7 @@
 """Basket design optimiser: closed form, a second solver, a brute-force grid, consistency with
 the backtest, bounds, every error path and the CLI.
 
-References, all independent of :mod:`basket.optimize`:
+References, all independent of :mod:`basket.design.optimizer`:
 
 * closed form: with returns measured in a numeraire ``k`` outside the allowed set,
   ``x_c = r_c - r_k`` and the minimum-variance weights summing to one are
@@ -29,17 +29,16 @@ from typer.testing import CliRunner
 
 import basket
 from basket.cli import app
-from basket.design_api import optimize as run_optimize  # first: binds basket.optimize
-from basket.design_api import parse_bounds, parse_window
-from basket.errors import DataError, SimulationError, SpecError
-from basket.optimize import (
-    OptimizationResult,
+from basket.design.api import optimize as run_optimize
+from basket.design.api import parse_bounds, parse_window
+from basket.design.estimation import (
     fixed_amount_volatility,
     model_volatility,
     return_covariance,
-    solve_weights,
-    validate_bounds,
 )
+from basket.design.optimizer import solve_weights, validate_bounds
+from basket.design.results import OptimizationResult
+from basket.errors import DataError, SimulationError, SpecError
 
 LIBRA = ["USD", "EUR", "JPY", "GBP", "SGD"]
 WINDOW = ("2015-01-01", "2019-12-31")

@@ -20,10 +20,8 @@ from typer.testing import CliRunner
 
 import basket
 from basket.cli import app
-from basket.design_api import stress as run_stress  # first: binds basket.stress to the function
-from basket.errors import DataError, SimulationError, SpecError
-from basket.metrics import max_drawdown
-from basket.stress import (
+from basket.design.api import stress as run_stress
+from basket.design.episodes import (
     STRESS_COLUMNS,
     Episode,
     custom_window,
@@ -31,6 +29,8 @@ from basket.stress import (
     list_episodes,
     stress_table,
 )
+from basket.errors import DataError, SimulationError, SpecError
+from basket.valuation.metrics import max_drawdown
 
 LIBRA = {"USD": 0.50, "EUR": 0.18, "JPY": 0.14, "GBP": 0.11, "SGD": 0.07}
 SHIPPED = ["lehman-2008", "euro-crisis-2010", "brexit-2016", "covid-dash-for-cash-2020",
@@ -83,8 +83,7 @@ def test_get_episode_and_typo() -> None:
 def test_broken_episode_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
     import importlib
 
-    # by its full name: the attribute basket.stress is the function of the same name
-    core = importlib.import_module("basket.stress")
+    core = importlib.import_module("basket.design.episodes")
     bad = tmp_path / "episodes.toml"
     bad.write_text('[[episode]]\nname = "x-1"\ntitle = "X"\nstart = 2020-01-01\n')
     monkeypatch.setattr(core, "_episodes_file", lambda: bad)
@@ -324,15 +323,15 @@ def test_package_names_are_the_functions() -> None:
     """``basket.stress``/``basket.optimize`` stay callable whatever is imported first."""
     code = (
         "import sys\n"
-        "import basket.stress, basket.optimize\n"   # the core submodules, imported first
-        "from basket.optimize import solve_weights\n"
+        "import basket.design.episodes, basket.design.optimizer, basket.design.api\n"
+        "from basket.design.optimizer import solve_weights\n"
         "import basket\n"
         "assert callable(basket.stress) and callable(basket.optimize), type(basket.stress)\n"
-        "assert basket.stress.__module__ == 'basket.design_api'\n"
+        "assert basket.stress.__module__ == 'basket.design.api'\n"
         "assert 'scipy' not in sys.modules, 'scipy must be imported lazily'\n"
         "from basket import OptimizationResult, StressResult, list_episodes, optimize, stress\n"
         "assert stress is basket.stress and optimize is basket.optimize\n"
-        "assert sys.modules['basket.stress'].list_episodes is list_episodes\n"
+        "assert sys.modules['basket.design.episodes'].list_episodes is list_episodes\n"
         "print('ok')\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

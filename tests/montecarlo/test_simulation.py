@@ -7,9 +7,9 @@ Reference values never come from the simulator itself:
   ``(w - e_k)' S (w - e_k)`` and a single currency's lognormal law over any horizon, both from
   the window's covariance ``S`` computed here with :func:`numpy.cov`;
 * the bootstrap against the moments of the historical returns it resamples;
-* every simulated path against :func:`basket.engine.valuate` (a loop over dates) applied to the
+* every simulated path against :func:`basket.valuation.engine.valuate` (a loop over dates) applied to the
   same simulated prices, and the summary figures against :func:`numpy.quantile` and
-  :mod:`basket.metrics` on those paths;
+  :mod:`basket.valuation.metrics` on those paths;
 * the stationary bootstrap's vectorised indices against a plain loop over paths and days.
 
 Statistical checks use a fixed seed and a bound of four standard errors (a false alarm is
@@ -28,22 +28,21 @@ import pytest
 from typer.testing import CliRunner
 
 import basket
-from basket import simulation as sim
 from basket.cli import app
-from basket.engine import valuate
 from basket.errors import DataError, SimulationError, SpecError
-from basket.metrics import expected_shortfall, value_at_risk
-from basket.sim_api import parse_window, simulate
-from basket.simulation import (
-    SimulationResult,
+from basket.montecarlo import model
+from basket.montecarlo.api import parse_window, simulate
+from basket.montecarlo.model import monte_carlo
+from basket.montecarlo.resampling import (
     _bootstrap_segment,
-    _quantile_sorted,
     ewma_covariance,
-    monte_carlo,
     seed_sequence,
     stationary_bootstrap_indices,
 )
+from basket.montecarlo.results import _RISK, SimulationResult, _quantile_sorted
 from basket.spec import BasketSpec
+from basket.valuation.engine import valuate
+from basket.valuation.metrics import expected_shortfall, value_at_risk
 
 SE = 4.0  # standard errors allowed in statistical checks
 CODES = ["USD", "EUR", "JPY", "GBP", "CHF"]
@@ -254,7 +253,7 @@ def test_bootstrap_indices_are_uniform_with_geometric_blocks() -> None:
 # ----------------------------------------------------------------------------- the engine as reference
 def _engine_values(spec: BasketSpec, res: SimulationResult, path: int, rule: str,
                    base_prices: pd.Series | None) -> dict[str, np.ndarray]:
-    """Value one kept path with basket.engine.valuate, relative to the start, per numeraire."""
+    """Value one kept path with basket.valuation.engine.valuate, relative to the start, per numeraire."""
     prices = pd.DataFrame({c: f[path] for c, f in res.path_prices.items()})
     for c in spec.currencies:  # a currency the basket no longer holds: unpriced, as in the data
         if c not in prices:
@@ -318,7 +317,7 @@ def test_paths_agree_with_the_engine(panel, kind, rule, method, horizon) -> None
 
 
 def test_figures_agree_with_numpy_and_metrics_on_the_paths(panel, libra_like) -> None:
-    """With every path kept, the horizon figures equal numpy.quantile and basket.metrics on
+    """With every path kept, the horizon figures equal numpy.quantile and basket.valuation.metrics on
     the paths' last values, and the fan bands numpy.quantile per day."""
     n, h = 500, 30
     res = monte_carlo(libra_like, panel, n_paths=n, horizon=h, seed=9, fan_paths=n,
@@ -384,7 +383,7 @@ def test_single_currency_basket_is_constant_in_its_own_currency(panel, method, r
     assert (res.risk.loc["EUR"] == 0.0).all()
     assert (res.fan["EUR"].to_numpy() == 1.0).all()
     alone = res.constituents.loc[("EUR", "EUR")]
-    assert (alone[sim._RISK] == 0.0).all() and (alone.drop(sim._RISK) == 1.0).all()
+    assert (alone[_RISK] == 0.0).all() and (alone.drop(_RISK) == 1.0).all()
     assert res.risk.loc["USD", "volatility_annualized"] > 0.01
 
 
@@ -396,7 +395,7 @@ def test_zero_covariance_gives_a_deterministic_path(method) -> None:
     res = monte_carlo(spec, flat, n_paths=1200, horizon=25, method=method, seed=1)
     assert (res.terminal.to_numpy() == 1.0).all()
     assert (res.risk.to_numpy() == 0.0).all()
-    assert (res.constituents.drop(columns=["mean", *sim._RISK]).to_numpy() == 1.0).all()
+    assert (res.constituents.drop(columns=["mean", *_RISK]).to_numpy() == 1.0).all()
     assert all((f.to_numpy() == 1.0).all() for f in res.fan.values())
     assert (res.covariance.to_numpy() == 0.0).all()
     # a constant drift: EUR gains exactly log(1.001) a day, so every path is the same
@@ -410,7 +409,7 @@ def test_zero_covariance_gives_a_deterministic_path(method) -> None:
 
 
 def test_fan_grid_when_the_fan_budget_is_exceeded(panel, libra_like, monkeypatch) -> None:
-    monkeypatch.setattr(sim, "FAN_BUDGET", 5000)
+    monkeypatch.setattr(model, "FAN_BUDGET", 5000)
     res = monte_carlo(libra_like, panel, n_paths=200, horizon=50, seed=1, fan_paths=200,
                       numeraires=["USD"])
     fan = res.fan["USD"]
@@ -700,7 +699,7 @@ def test_cli_bad_format_is_a_usage_error() -> None:
 
 
 def test_cli_plot_not_available(monkeypatch, tmp_path) -> None:
-    monkeypatch.setitem(sys.modules, "basket.plotting", None)  # import fails
+    monkeypatch.setitem(sys.modules, "basket.plot", None)  # import fails
     result = runner.invoke(app, ["simulate", "--paths", "100", "--horizon", "2", "--plot",
                                  str(tmp_path / "fan.png")])
     one_line_error(result, "plotting not available")
@@ -708,9 +707,6 @@ def test_cli_plot_not_available(monkeypatch, tmp_path) -> None:
 
 def test_cli_plot(tmp_path) -> None:
     pytest.importorskip("matplotlib")
-    plotting = pytest.importorskip("basket.plotting")
-    if not hasattr(plotting, "save_simulation_figure"):
-        pytest.skip("basket.plotting has no save_simulation_figure yet")
     out = tmp_path / "fan.png"
     result = runner.invoke(app, ["simulate", "--paths", "300", "--horizon", "5", "--seed", "1",
                                  "-n", "USD,EUR", "--plot", str(out)])

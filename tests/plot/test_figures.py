@@ -22,10 +22,10 @@ from matplotlib.figure import Figure  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
 import basket  # noqa: E402
-from basket import plotting  # noqa: E402
+import basket.plot as plotting  # noqa: E402
 from basket.cli import app  # noqa: E402
 from basket.errors import BasketError, DataError  # noqa: E402
-from basket.plotting import (  # noqa: E402
+from basket.plot import (  # noqa: E402
     BASKET_COLOR,
     CURRENCY_COLORS,
     PlotDependencyError,

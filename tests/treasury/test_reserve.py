@@ -1,5 +1,5 @@
-"""Tests of the reserve simulation: basket.reserve (core), basket.reserve_flows, basket.reserve_api,
-basket.reserve_plot and the ``basket reserve`` command.
+"""Tests of the reserve simulation: basket.reserve (core), basket.treasury.flows, basket.treasury.api,
+basket.plot.treasury and the ``basket reserve`` command.
 
 Reference values are independent of the code under test:
 
@@ -34,31 +34,14 @@ from typer.testing import CliRunner
 
 from basket.cli import app
 from basket.errors import DataError, SimulationError, SpecError
-from basket.reserve import (
-    FlowSchedule,
-    Growth,
-    ReservePaths,
-    ReserveResult,
-    Run,
-    _kernel_numpy,
-    _kernel_python,
-    align_rates,
-    parse_rates,
-    parse_scenario,
-    scenario_flows,
-    simulate_reserve,
-)
-from basket.reserve_api import (
-    episode_run_costs,
-    list_reserve_episodes,
-    load_flows,
-    load_rates,
-    load_scenario,
-    parse_costs,
-    reserve,
-)
+from basket.treasury.api import episode_run_costs, list_reserve_episodes, reserve
+from basket.treasury.files import load_flows, load_rates, load_scenario
+from basket.treasury.flows import FlowSchedule, Growth, Run, parse_scenario, scenario_flows
+from basket.treasury.inputs import align_rates, parse_costs, parse_rates
+from basket.treasury.model import _kernel_numpy, _kernel_python, simulate_reserve
+from basket.treasury.results import ReservePaths, ReserveResult
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "reserve"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "reserve"
 LIBRA_RATES = "USD=0.01875,EUR=-0.005,JPY=-0.001,GBP=0.0075,SGD=0.0188"
 runner = CliRunner()
 
@@ -715,7 +698,7 @@ def test_missing_files_and_rates_given_twice() -> None:
 def test_core_module_imports_no_io_or_ui() -> None:
     import subprocess
 
-    code = ("import sys, basket.reserve, basket.reserve_flows; "
+    code = ("import sys, basket.treasury.model, basket.treasury.flows; "
             "print([m for m in ('basket.data', 'basket.cli', 'typer', 'rich', 'yfinance', "
             "'matplotlib') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -726,13 +709,13 @@ def test_core_module_imports_no_io_or_ui() -> None:
 def test_package_exports_the_reserve_function() -> None:
     import basket
 
-    assert callable(basket.reserve) and basket.reserve.__module__ == "basket.reserve_api"
+    assert callable(basket.reserve) and basket.reserve.__module__ == "basket.treasury.api"
     assert basket.simulate_reserve is simulate_reserve
     assert basket.ReserveResult is ReserveResult
 
 
 def test_save_reserve_figure(tmp_path: Path) -> None:
-    from basket.reserve_plot import save_reserve_figure
+    from basket.plot.treasury import save_reserve_figure
 
     res = simulate_reserve(_fx(), U2, R2, scenario="run:0.2:2d", cost_bps=5)
     out = save_reserve_figure(res, tmp_path / "reserve.png")

@@ -15,7 +15,9 @@ import pytest
 
 import basket
 from basket.data import ecb
-from basket.engine import (
+from basket.errors import DataError, SpecError
+from basket.spec import BasketSpec
+from basket.valuation.engine import (
     basket_value,
     imf_round,
     imf_usd_value,
@@ -23,10 +25,8 @@ from basket.engine import (
     units_from_weights,
     valuate,
 )
-from basket.errors import DataError, SpecError
-from basket.spec import BasketSpec
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 getcontext().prec = 40
 
 
@@ -238,7 +238,7 @@ def test_review_rule_by_hand() -> None:
 
 def test_constituent_stats_fast_path_matches_direct_twin() -> None:
     # The covariance-matrix shortcut against the direct (T, n, K) computation.
-    from basket.metrics import _constituent_stats, _constituent_stats_pairwise
+    from basket.valuation.metrics import _constituent_stats, _constituent_stats_pairwise
 
     fx = basket.load_fx(["USD", "EUR", "JPY", "GBP", "SGD", "CHF"], "2010-01-01", "2020-01-01")
     prices = fx.to_numpy()
@@ -253,7 +253,7 @@ def test_constituent_stats_fast_path_matches_direct_twin() -> None:
 
 
 def test_quantiles_match_numpy() -> None:
-    from basket.metrics import _quantiles
+    from basket.valuation.metrics import _quantiles
 
     x = np.random.default_rng(7).standard_normal((1001, 3))
     np.testing.assert_allclose(_quantiles(x, (0.95, 0.99)),
@@ -270,7 +270,7 @@ def test_no_nan_in_backtest_metrics() -> None:
 
 def test_month_index_matches_pandas_calendar() -> None:
     # The vectorised civil-calendar month index against pandas' own year/month, 1900-2100.
-    from basket.rebalance import _month_index
+    from basket.valuation.rebalance import _month_index
 
     days = pd.date_range("1899-12-25", "2100-03-05", freq="D")
     expected = days.year.to_numpy() * 12 + days.month.to_numpy() - 1

@@ -1,4 +1,4 @@
-"""Tests of basket.metrics: hand-computed reference values, plain-Python twins, the type matrix
+"""Tests of basket.valuation.metrics: hand-computed reference values, plain-Python twins, the type matrix
 (Series / DataFrame / ndarray / integer-indexed input, never mutated), metamorphic properties
 and every error path.
 
@@ -24,9 +24,9 @@ from hypothesis import strategies as st
 from strategies import Case, cases
 
 import basket
-from basket import metrics
 from basket.errors import DataError
-from basket.metrics import (
+from basket.valuation import metrics
+from basket.valuation.metrics import (
     expected_shortfall,
     log_returns,
     max_drawdown,

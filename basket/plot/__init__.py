@@ -1,0 +1,57 @@
+"""Figures of every result (matplotlib, imported on first use; object-oriented API).
+
+``import basket.plot`` is cheap: matplotlib is imported when a figure is drawn, and a missing
+matplotlib raises :class:`PlotDependencyError` naming the pip extra. Every function takes a
+result object and returns a :class:`matplotlib.figure.Figure`; ``save_*`` functions write one
+to PNG, SVG or PDF atomically.
+
+Modules, one per family of figures: :mod:`~basket.plot.backtest` (values, rolling volatility,
+weights, risk contributions), :mod:`~basket.plot.outlook` (Monte Carlo fans, stress bars),
+:mod:`~basket.plot.treasury` (the reserve); the shared colours, axes and saving live in
+:mod:`~basket.plot._base`.
+"""
+
+from __future__ import annotations
+
+from basket.plot._base import (
+    BASKET_COLOR,
+    CURRENCY_COLORS,
+    PlotDependencyError,
+    check_figure_path,
+    currency_color,
+    save_figure,
+)
+from basket.plot.backtest import (
+    backtest_figure,
+    risk_contribution_bars,
+    rolling_volatility_chart,
+    save_backtest_figure,
+    value_chart,
+    weights_chart,
+)
+from basket.plot.outlook import fan_chart, save_simulation_figure, stress_bars
+from basket.plot.treasury import reserve_figure, save_reserve_figure
+
+__all__ = [
+    "BASKET_COLOR",
+    "CURRENCY_COLORS",
+    "PlotDependencyError",
+    "backtest_figure",
+    "check_figure_path",
+    "currency_color",
+    "fan_chart",
+    "reserve_figure",
+    "risk_contribution_bars",
+    "rolling_volatility_chart",
+    "save_backtest_figure",
+    "save_figure",
+    "save_reserve_figure",
+    "save_simulation_figure",
+    "stress_bars",
+    "value_chart",
+    "weights_chart",
+]
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
