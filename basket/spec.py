@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from basket.currencies import normalize_code
+from basket.dates import to_timestamp
 from basket.errors import DataError, SpecError
 
 if sys.version_info >= (3, 11):
@@ -46,16 +47,15 @@ _ROUNDINGS = ("none", "imf")
 
 
 def _to_date(value: Any, field_name: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise SpecError(f"{field_name} {value!r} is not a date; write it as YYYY-MM-DD")
+    """A spec's date: a TOML date, a date object or ISO text (see :mod:`basket.dates`)."""
+    try:
+        ts = to_timestamp(value, field_name) if value is not None else None
+    except DataError as exc:
+        raise SpecError(str(exc)) from None
+    if ts is None:
+        raise SpecError(f"{field_name} is missing; write it as YYYY-MM-DD")
+    day: dt.date = ts.date()
+    return day
 
 
 def _currency_map(raw: Any, field_name: str, *, positive: bool = True) -> dict[str, float]:

@@ -139,15 +139,15 @@ def optimize(
     """Find the basket weights with the lowest volatility for holders in the numeraires."""
     fmt = check_format(fmt)
     from basket.design.api import optimize as run
-    from basket.design.api import parse_bounds, parse_window
+    from basket.design.api import parse_bounds
 
     res = run(
         numeraires=codes(numeraire),
         objective=objective,
         currencies=codes(currencies),
         bounds=parse_bounds(bounds),
-        window=parse_window(window, "--window") if window is not None else None,
-        evaluate=parse_window(evaluate, "--evaluate") if evaluate is not None else None,
+        window=window,
+        evaluate=evaluate,
         benchmark=None if benchmark.strip().lower() == "none" else benchmark,
         source=source,
         long_only=not allow_short,

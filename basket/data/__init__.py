@@ -21,10 +21,11 @@ from typing import Any, Protocol
 import pandas as pd
 
 from basket.currencies import normalize_codes
+from basket.dates import to_timestamp
 from basket.data.panel import align_panel, validate_panel
 from basket.errors import DataError
 
-__all__ = ["SOURCES", "FXSource", "get_source", "load_fx", "to_timestamp", "validate_panel"]
+__all__ = ["SOURCES", "FXSource", "get_source", "load_fx", "validate_panel"]
 
 SOURCES = ("ecb", "yahoo")
 """Named sources; any other string is read as the path of a CSV file."""
@@ -44,27 +45,6 @@ class FXSource(Protocol):
     def fetch(
         self, codes: Sequence[str], start: pd.Timestamp | None, end: pd.Timestamp | None
     ) -> pd.DataFrame: ...
-
-
-def to_timestamp(value: Any, what: str = "date") -> pd.Timestamp | None:
-    """Parse a date-like value into a midnight :class:`pandas.Timestamp` (``None`` passes).
-
-    Raises
-    ------
-    DataError
-        If the value is not a date, naming it and the expected form.
-    """
-    if value is None:
-        return None
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
-        raise DataError(f"{what} {value!r} is not a date; use YYYY-MM-DD") from exc
-    if ts is pd.NaT:
-        raise DataError(f"{what} {value!r} is not a date; use YYYY-MM-DD")
-    if ts.tzinfo is not None:
-        ts = ts.tz_convert(None)
-    return ts.normalize()
 
 
 def get_source(source: str | FXSource = "ecb", **options: Any) -> FXSource:

@@ -48,7 +48,6 @@ panel checks are left to :func:`basket.load_fx`.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import gzip
 import io
 import os
@@ -61,6 +60,7 @@ import pandas as pd
 
 from basket._typing import Quote
 from basket.currencies import suggest
+from basket.dates import parse_iso_date
 from basket.errors import DataError
 
 __all__ = ["QUOTES", "CsvSource", "read_rates"]
@@ -115,17 +115,13 @@ class _Reader:
     def date(self, text: str, line: int) -> str:
         if text in self._dates:
             return text
-        ok = _DATE.fullmatch(text) is not None
-        if ok:
-            try:
-                dt.date.fromisoformat(text)
-            except ValueError:
-                ok = False
-        if not ok:
+        try:
+            parse_iso_date(text)
+        except DataError:
             raise self.fail(
                 line,
                 f"date {text!r} is not an ISO date; write dates as YYYY-MM-DD, e.g. 2019-06-18",
-            )
+            ) from None
         self._dates.add(text)
         return text
 

@@ -95,7 +95,7 @@ def _today() -> pd.Timestamp:
 
 
 def _day(value: Any, what: str) -> pd.Timestamp:
-    from basket.data import to_timestamp
+    from basket.dates import to_timestamp
 
     ts = to_timestamp(value, what)
     if ts is None:

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from basket.currencies import normalize_codes
-from basket.data import COVERAGE_TOLERANCE_DAYS, FXSource, get_source, load_fx, to_timestamp
+from basket.data import COVERAGE_TOLERANCE_DAYS, FXSource, get_source, load_fx
+from basket.dates import parse_range, to_timestamp
 from basket.design.episodes import Episode, custom_window, get_episode, list_episodes, stress_table
 from basket.design.estimation import (
     fixed_amount_volatility,
@@ -30,7 +31,7 @@ from basket.spec import BasketSpec, load_spec
 from basket.valuation.api import backtest, load_panel_for
 from basket.valuation.metrics import PERIODS_PER_YEAR
 
-__all__ = ["optimize", "parse_bounds", "parse_window", "stress"]
+__all__ = ["optimize", "parse_bounds", "stress"]
 
 DEFAULT_CURRENCIES_SPEC = "libra-2019"
 """The basket whose constituents :func:`optimize` allows by default."""
@@ -188,28 +189,6 @@ def stress(
 
 
 # ----------------------------------------------------------------------------- optimize
-def parse_window(text: str | None, what: str = "--window") -> tuple[str | None, str | None]:
-    """Parse ``"START:END"`` (either side may be empty) into a pair for :func:`optimize`.
-
-    Raises
-    ------
-    SpecError
-        If there is no colon.
-
-    Examples
-    --------
-    >>> parse_window("2019-01-01:")
-    ('2019-01-01', None)
-    """
-    if text is None:
-        return (None, None)
-    if text.count(":") != 1:
-        raise SpecError(f"{what} {text!r} must be START:END (either side may be empty), "
-                        "e.g. 2019-01-01:2021-12-31")
-    a, b = (s.strip() or None for s in text.split(":"))
-    return a, b
-
-
 def parse_bounds(items: Sequence[str] | None) -> dict[str, tuple[float | None, float | None]]:
     """Parse ``["USD=0.5:1", "JPY=:0.2", "GBP=0.1"]`` into ``{code: (lo, hi)}``.
 
@@ -252,17 +231,6 @@ def parse_bounds(items: Sequence[str] | None) -> dict[str, tuple[float | None, f
     return out
 
 
-def _resolve(pair: Any, what: str) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
-    if pair is None:
-        return None, None
-    if isinstance(pair, str) or not isinstance(pair, (tuple, list)) or len(pair) != 2:
-        raise SpecError(f"{what} must be a pair (start, end), either side None; got {pair!r}")
-    a, b = to_timestamp(pair[0], f"{what} start"), to_timestamp(pair[1], f"{what} end")
-    if a is not None and b is not None and a > b:
-        raise SimulationError(f"{what}: start {a.date()} is after end {b.date()}; swap them")
-    return a, b
-
-
 def _slice(panel: pd.DataFrame, a: pd.Timestamp, b: pd.Timestamp, what: str) -> pd.DataFrame:
     first, last = panel.index[0], panel.index[-1]
     tol = pd.Timedelta(days=COVERAGE_TOLERANCE_DAYS)
@@ -286,8 +254,8 @@ def _windows(
     """Estimation and evaluation slices by the documented defaults."""
     first, last = panel.index[0], panel.index[-1]
     year, day = pd.DateOffset(years=1), pd.Timedelta(days=1)
-    w0, w1 = _resolve(window, "estimation window")
-    e0, e1 = _resolve(evaluate, "evaluation window")
+    w0, w1 = parse_range(window, "estimation window")
+    e0, e1 = parse_range(evaluate, "evaluation window")
     notes: list[str] = []
     explicit_eval = evaluate is not None
     if window is None:

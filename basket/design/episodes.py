@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from basket.dates import to_timestamp
 from basket.errors import DataError, SimulationError, SpecError
 
 if sys.version_info >= (3, 11):
@@ -61,19 +62,15 @@ _EPISODE_FIELDS = {"name", "title", "start", "end", "description", "source"}
 
 
 def _to_date(value: Any, what: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, (str, np.datetime64)):
-        try:
-            ts = pd.Timestamp(value)
-        except (ValueError, TypeError):
-            ts = pd.NaT
-        if ts is not pd.NaT:
-            day: dt.date = ts.date()
-            return day
-    raise SpecError(f"{what} {value!r} is not a date; write it as YYYY-MM-DD")
+    """An episode's date: a TOML date, a date object or ISO text (see :mod:`basket.dates`)."""
+    try:
+        ts = to_timestamp(value, what) if value is not None else None
+    except DataError as exc:
+        raise SpecError(str(exc)) from None
+    if ts is None:
+        raise SpecError(f"{what} is missing; write it as YYYY-MM-DD")
+    day: dt.date = ts.date()
+    return day
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ import pandas as pd
 
 from basket._typing import SeedLike
 from basket.currencies import normalize_codes
-from basket.data import FXSource, to_timestamp
+from basket.data import FXSource
+from basket.dates import parse_range
 from basket.errors import DataError
 from basket.montecarlo.model import DEFAULT_PERCENTILES, SimulationResult, _check_options, monte_carlo
 from basket.spec import BasketSpec, load_spec
@@ -22,13 +23,13 @@ from basket.valuation.api import load_panel_for
 from basket.valuation.engine import base_date_row
 from basket.valuation.metrics import PERIODS_PER_YEAR
 
-__all__ = ["DEFAULT_WINDOW_YEARS", "parse_window", "simulate"]
+__all__ = ["DEFAULT_WINDOW_YEARS", "resolve_window", "simulate"]
 
 DEFAULT_WINDOW_YEARS = 3
 """Default estimation window: the last three years of data."""
 
 
-def parse_window(
+def resolve_window(
     window: str | tuple[Any, Any] | None, dates: pd.DatetimeIndex
 ) -> tuple[pd.Timestamp, pd.Timestamp]:
     """Resolve an estimation window against the dates of the data.
@@ -37,9 +38,10 @@ def parse_window(
     ----------
     window : str, (start, end) or None
         ``"START:END"`` with ISO dates, either side optional (``"2019-01-01:"``,
-        ``":2022-12-30"``), or a pair whose items may be ``None``. A missing end is the last
-        date of the data; a missing start is three years before the end (or the first date of
-        the data, whichever is later).
+        ``":2022-12-30"``), or a pair whose items may be ``None`` (parsed by
+        :func:`basket.dates.parse_range`). A missing end is the last date of the data; a missing
+        start is three years before the end (or the first date of the data, whichever is
+        later).
     dates : pandas.DatetimeIndex
         The dates of the data, sorted.
 
@@ -55,28 +57,14 @@ def parse_window(
     Examples
     --------
     >>> idx = pd.bdate_range("2015-01-01", "2024-12-31")
-    >>> [str(d.date()) for d in parse_window(None, idx)]
+    >>> [str(d.date()) for d in resolve_window(None, idx)]
     ['2021-12-31', '2024-12-31']
-    >>> [str(d.date()) for d in parse_window("2020-01-01:2020-12-31", idx)]
+    >>> [str(d.date()) for d in resolve_window("2020-01-01:2020-12-31", idx)]
     ['2020-01-01', '2020-12-31']
     """
-    if window is None:
-        lo_raw, hi_raw = None, None
-    elif isinstance(window, str):
-        if ":" not in window:
-            raise DataError(
-                f"window {window!r} is not START:END; write e.g. 2019-01-01:2021-12-31, "
-                "2019-01-01: or :2021-12-31"
-            )
-        lo_raw, hi_raw = (part.strip() or None for part in window.split(":", 1))
-    elif isinstance(window, (tuple, list)) and len(window) == 2:
-        lo_raw, hi_raw = window
-    else:
-        raise DataError(f"window {window!r} must be 'START:END' or a (start, end) pair")
+    lo, hi = parse_range(window, "window")
     first, last = pd.Timestamp(dates[0]), pd.Timestamp(dates[-1])
     span = f"{first.date()} to {last.date()}"
-    hi = to_timestamp(hi_raw, "window end")
-    lo = to_timestamp(lo_raw, "window start")
     if hi is None:
         hi = last
     elif hi > last:
@@ -143,7 +131,7 @@ def simulate(
         ``scheduler``; see :func:`basket.montecarlo.resampling.seed_sequence`.
     window : str or (start, end), optional
         Estimation window, ``"START:END"`` with either side optional (see
-        :func:`parse_window`). Default: the last three years of data.
+        :func:`resolve_window`). Default: the last three years of data.
     rebalance : str, optional
         Rule along the paths (default: the spec's): ``none``, ``monthly``, ``quarterly``,
         ``annual``, ``band:0.05``, ``review:5y``.
@@ -221,7 +209,7 @@ def simulate(
         if spec.weights is not None:
             base_prices = full.iloc[base_date_row(pd.DatetimeIndex(full.index),
                                                   pd.Timestamp(spec.base_date))]
-    lo, hi = parse_window(window, pd.DatetimeIndex(full.index))
+    lo, hi = resolve_window(window, pd.DatetimeIndex(full.index))
     result = monte_carlo(
         spec, full.loc[lo:hi], base_prices, numeraires=asked, n_paths=n_paths,
         horizon=horizon, method=method, rebalance=rebalance, ewma=ewma,

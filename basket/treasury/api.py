@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from basket.currencies import normalize_code, normalize_codes
-from basket.data import FXSource, to_timestamp
+from basket.data import FXSource
+from basket.dates import to_timestamp
 from basket.design.episodes import list_episodes
 from basket.errors import DataError, SimulationError, SpecError
 from basket.spec import BasketSpec, load_spec

@@ -15,7 +15,6 @@ Dates are ISO ``YYYY-MM-DD``. Errors name the file, the line (the header is line
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import math
 import os
@@ -27,6 +26,7 @@ import pandas as pd
 
 from basket.currencies import normalize_code
 from basket.data.csvfile import _fit
+from basket.dates import parse_iso_date
 from basket.errors import DataError
 from basket.treasury.flows import FlowSchedule, ScenarioLike, parse_scenario
 
@@ -64,18 +64,13 @@ def _records(path: Path) -> tuple[list[tuple[int, list[str]]], str]:
 
 
 def _date(text: str, name: str, line: int) -> pd.Timestamp:
-    ok = _DATE.fullmatch(text) is not None
-    if ok:
-        try:
-            day = dt.date.fromisoformat(text)
-        except ValueError:
-            ok = False
-    if not ok:
+    try:
+        return pd.Timestamp(parse_iso_date(text))
+    except DataError:
         raise DataError(
             f"{name} line {line}: date {text!r} is not an ISO date; write YYYY-MM-DD, "
             "e.g. 2019-09-02"
-        )
-    return pd.Timestamp(day)
+        ) from None
 
 
 def _number(text: str, name: str, line: int, what: str, *, percent: bool = False) -> float:

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from basket.currencies import normalize_codes
-from basket.data import FXSource, get_source, load_fx, to_timestamp
+from basket.data import FXSource, get_source, load_fx
+from basket.dates import to_timestamp
 from basket.errors import DataError
 from basket.spec import BasketSpec, load_spec
 from basket.valuation.engine import base_date_row, valuate

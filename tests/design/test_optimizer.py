@@ -30,7 +30,8 @@ from typer.testing import CliRunner
 import basket
 from basket.cli import app
 from basket.design.api import optimize as run_optimize
-from basket.design.api import parse_bounds, parse_window
+from basket.design.api import parse_bounds
+from basket.dates import parse_range
 from basket.design.estimation import (
     fixed_amount_volatility,
     model_volatility,
@@ -293,9 +294,10 @@ def test_amounts_benchmark_uses_value_shares() -> None:
         ({"bounds": {"USD": 0.5}}, SpecError, "must be a pair"),
         ({"window": ("1990-01-01", "1995-12-31")}, SimulationError,
          "estimation window 1990-01-01 to 1995-12-31 is outside the data"),
-        ({"window": ("2020-01-01", "2019-01-01")}, SimulationError, "start 2020-01-01 is after"),
+        ({"window": ("2020-01-01", "2019-01-01")}, DataError, "start 2020-01-01 is after"),
         ({"window": ("2020-01-04", "2020-01-05")}, SimulationError, "needs at least three"),
-        ({"window": "2019-01-01:2020-01-01"}, SpecError, "must be a pair"),
+        ({"window": "2019"}, DataError, "estimation window '2019' is not START:END"),
+        ({"window": ("01/02/2019", None)}, DataError, "is not a date; write it as YYYY-MM-DD"),
         ({"window": WINDOW, "evaluate": ("2030-01-01", "2031-01-01")}, SimulationError,
          "evaluation window 2030-01-01 to 2031-01-01 is outside the data"),
         ({"benchmark": "no-such"}, SpecError, "unknown basket 'no-such'"),
@@ -370,11 +372,13 @@ def test_parse_bounds_errors(text: str, pattern: str) -> None:
         parse_bounds([text])
 
 
-def test_parse_window() -> None:
-    assert parse_window(":2020-12-31") == (None, "2020-12-31")
-    assert parse_window(None) == (None, None)
-    with pytest.raises(SpecError, match="must be START:END"):
-        parse_window("2020-01-01")
+def test_parse_range() -> None:
+    assert parse_range(":2020-12-31") == (None, pd.Timestamp("2020-12-31"))
+    assert parse_range("2019-01-01:2020-01-01") == (pd.Timestamp("2019-01-01"),
+                                                    pd.Timestamp("2020-01-01"))
+    assert parse_range(None) == (None, None)
+    with pytest.raises(DataError, match="is not START:END"):
+        parse_range("2020-01-01")
 
 
 # ----------------------------------------------------------------------------- CLI
@@ -425,7 +429,7 @@ def test_cli_optimize_csv_and_short() -> None:
         (["--bounds", "CHF=0.1:0.2"], "bound for CHF, which is not an allowed currency", 1),
         (["--bounds", "USD"], "write CODE=LO:HI", 1),
         (["--window", "1990-01-01:1991-01-01"], "outside the data", 1),
-        (["--window", "2020"], "--window '2020' must be START:END", 1),
+        (["--window", "2020"], "estimation window '2020' is not START:END", 1),
         (["--objective", "single"], "needs exactly one numeraire", 1),
         (["--format", "xml"], "unknown --format 'xml'", 2),
     ],

@@ -31,7 +31,7 @@ import basket
 from basket.cli import app
 from basket.errors import DataError, SimulationError, SpecError
 from basket.montecarlo import model
-from basket.montecarlo.api import parse_window, simulate
+from basket.montecarlo.api import resolve_window, simulate
 from basket.montecarlo.model import monte_carlo
 from basket.montecarlo.resampling import (
     _bootstrap_segment,
@@ -615,12 +615,12 @@ def test_simulate_on_the_bundled_data() -> None:
     assert_same(res, same)
 
 
-def test_parse_window() -> None:
+def test_resolve_window() -> None:
     idx = pd.bdate_range("2015-01-01", "2024-12-31")
-    assert parse_window("2019-03-01:", idx) == (pd.Timestamp("2019-03-01"), idx[-1])
-    assert parse_window(":2020-06-30", idx) == (pd.Timestamp("2017-06-30"),
+    assert resolve_window("2019-03-01:", idx) == (pd.Timestamp("2019-03-01"), idx[-1])
+    assert resolve_window(":2020-06-30", idx) == (pd.Timestamp("2017-06-30"),
                                                 pd.Timestamp("2020-06-30"))
-    assert parse_window((None, "2016-01-01"), idx) == (idx[0], pd.Timestamp("2016-01-01"))
+    assert resolve_window((None, "2016-01-01"), idx) == (idx[0], pd.Timestamp("2016-01-01"))
     for window, match in [
         ("2010-01-01:2016-01-01", "window start 2010-01-01 is before the data"),
         ("2019-01-01:2030-01-01", "window end 2030-01-01 is after the data"),
@@ -630,7 +630,7 @@ def test_parse_window() -> None:
         (42, "must be 'START:END'"),
     ]:
         with pytest.raises(DataError, match=match):
-            parse_window(window, idx)
+            resolve_window(window, idx)
 
 
 def test_simulate_window_outside_the_data() -> None:
