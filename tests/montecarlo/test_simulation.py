@@ -624,7 +624,7 @@ def test_resolve_window() -> None:
     for window, match in [
         ("2010-01-01:2016-01-01", "window start 2010-01-01 is before the data"),
         ("2019-01-01:2030-01-01", "window end 2030-01-01 is after the data"),
-        ("2020-01-01:2019-01-01", "is not before its end"),
+        ("2020-01-01:2019-01-01", "start 2020-01-01 is after end 2019-01-01"),
         ("2020", "is not START:END"),
         ("2020-13-45:", "window start '2020-13-45' is not a date"),
         (42, "must be 'START:END'"),
