@@ -25,6 +25,7 @@ _EXPORTS: dict[str, str] = {
     "BasketError": "basket.errors",
     "DataError": "basket.errors",
     "DataSourceError": "basket.errors",
+    "OutputError": "basket.errors",
     "SpecError": "basket.errors",
     "SimulationError": "basket.errors",
     "DataGapWarning": "basket.errors",
@@ -64,6 +65,7 @@ if TYPE_CHECKING:  # pragma: no cover - static view of the lazy exports
         DataGapWarning,
         DataQualityWarning,
         DataSourceError,
+        OutputError,
         SimulationError,
         SpecError,
     )

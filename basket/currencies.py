@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 
 from basket.errors import DataError
 
-__all__ = ["normalize_code", "normalize_codes", "suggest"]
+__all__ = ["normalize_code", "normalize_codes", "suggest", "union_codes"]
 
 _CODE = re.compile(r"^[A-Z]{3}$")
 
@@ -99,3 +99,14 @@ def normalize_codes(codes: str | Sequence[str]) -> list[str]:
             raise DataError(f"currency {c!r} is listed twice; name each currency once")
         seen.add(c)
     return out
+
+
+def union_codes(*groups: Iterable[str]) -> list[str]:
+    """Every code of the groups once, in order of first appearance.
+
+    Examples
+    --------
+    >>> union_codes(["USD", "EUR"], ["JPY", "USD"])
+    ['USD', 'EUR', 'JPY']
+    """
+    return list(dict.fromkeys(c for g in groups for c in g))

@@ -15,6 +15,7 @@ __all__ = [
     "DataGapWarning",
     "DataQualityWarning",
     "DataSourceError",
+    "OutputError",
     "SimulationError",
     "SpecError",
 ]
@@ -34,6 +35,11 @@ class DataError(BasketError, ValueError):
 
 class DataSourceError(BasketError, OSError):
     """An FX source could not be reached or answered with nothing usable."""
+
+
+class OutputError(BasketError, OSError):
+    """An output file cannot be written where asked (a directory, a missing or read-only folder,
+    an input of the same command, a full disk)."""
 
 
 class SimulationError(BasketError, ValueError):

@@ -230,7 +230,7 @@ def test_cli_report_writes_a_self_contained_file(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "pattern"),
-    [("nowhere/report.html", "does not exist"), ("report.pdf", "use a .html file name")],
+    [("nowhere/report.html", "does not exist"), ("report.pdf", "use a .html or .htm file name")],
 )
 def test_cli_report_bad_output(tmp_path: Path, name: str, pattern: str) -> None:
     result = runner.invoke(app, ["report", "--output", str(tmp_path / name)])

@@ -4,14 +4,48 @@ Commands live in one module per group (:mod:`basket.cli.data`, :mod:`basket.cli.
 :mod:`basket.cli.design`, :mod:`basket.cli.montecarlo`, :mod:`basket.cli.treasury`) and register
 themselves on :data:`app` when :mod:`basket.cli` imports them. Heavy modules (pandas, rich,
 matplotlib) are imported inside the commands so that ``basket --help`` starts fast.
+
+Every error is one line on stderr: ``error: <message>``. Errors of ``basket`` itself exit with
+1; usage errors that click detects (an unknown option, a missing argument, a value of the wrong
+type) exit with 2, with the command's ``--help`` named for the fix.
 """
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Sequence
+from typing import Any
+
 import typer
+from typer.core import TyperGroup
+
+
+class BasketGroup(TyperGroup):
+    """The root group: click's multi-line usage errors become one ``error:`` line."""
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except typer.TyperException as exc:  # click's errors: usage, bad values, missing files
+            message = " ".join(exc.format_message().split())
+            ctx = getattr(exc, "ctx", None)
+            if ctx is not None:
+                message += f" (see '{ctx.command_path} --help')"
+            typer.echo(f"error: {message}", err=True)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            typer.echo("error: aborted", err=True)
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
 
 app = typer.Typer(
     name="basket",
+    cls=BasketGroup,
     help=(
         "Model currency-basket stablecoins such as Facebook's 2019 Libra "
         "(USD 50%, EUR 18%, JPY 14%, GBP 11%, SGD 7%): value, volatility for a holder in each "
@@ -46,4 +80,3 @@ def _root(
 def main() -> None:
     """Console-script entry point."""
     app()
-

@@ -1,31 +1,39 @@
-"""What every command shares: the error handler, option help texts, rendering and writing.
+"""What every command shares: the error handler, the source option set, outputs and help texts.
 
 The CLI is the only code that prints or exits. A :class:`~basket.errors.BasketError` raised by a
-command becomes ``error: <message>`` on stderr and exit code 1; usage errors exit with 2.
+command becomes ``error: <message>`` on stderr and exit code 1; a usage error (an option that
+does not apply, an unknown ``--format``) exits with 2. Both are one line.
 """
 
 from __future__ import annotations
 
 import functools
-import sys
+import inspect
+import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, TypeVar
 
 import typer
 
-from basket.errors import BasketError
+from basket.errors import BasketError, DataError, OutputError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from basket.data import SourceOptions
+    from basket.outputs import OutputPlan
+
 F = TypeVar("F", bound=Callable[..., Any])
 
-SOURCE_HELP = "FX source: 'ecb' (bundled, offline), 'yahoo' (online, cached) or a CSV file path."
-FORMATS = ("table", "json", "csv")
+SOURCE_HELP = "FX source: ecb (bundled, offline), yahoo (online, cached) or a CSV file path."
+REBALANCE_HELP = "none|monthly|quarterly|annual|band:W|review:Ny (default: the basket's own)."
+BASKET_HELP = "Seed name (see 'basket seeds') or the path of a TOML basket file."
+NUMERAIRE_HELP = "Currency to measure in; repeat or give a comma list (default: the basket's)."
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print ``error: <message>`` on stderr and return the Exit to raise."""
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(code)
 
@@ -43,95 +51,128 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def check_format(fmt: str) -> str:
-    fmt = fmt.lower()
-    if fmt not in FORMATS:
-        raise fail(f"unknown --format {fmt!r}; use one of {', '.join(FORMATS)}", code=2)
-    return fmt
-
-
-def console() -> Any:
-    from rich.console import Console
-
-    console = Console(soft_wrap=False)
-    if not console.is_terminal:
-        console = Console(soft_wrap=False, width=200)
-    return console
-
-
-def render_frame(
-    frame: pd.DataFrame,
-    fmt: str,
-    *,
-    title: str | None = None,
-    float_format: str = "{:.6g}",
-    index_label: str | None = None,
-) -> None:
-    """Print a DataFrame as a rich table, JSON records keyed by the index, or CSV."""
-    if fmt == "csv":
-        sys.stdout.write(frame.to_csv(index_label=index_label))
-        return
-    if fmt == "json":
-        sys.stdout.write(frame.to_json(orient="index", date_format="iso", indent=2) + "\n")
-        return
-    from rich.table import Table
-
-    table = Table(title=title, title_justify="left")
-    table.add_column(index_label or str(frame.index.name or ""), style="bold")
-    for col in frame.columns:
-        numeric = frame[col].dtype.kind in "fiu"
-        table.add_column(str(col), justify="right" if numeric else "left")
-    for idx, row in frame.iterrows():
-        label = idx.date().isoformat() if hasattr(idx, "date") and callable(idx.date) else str(idx)
-        cells = []
-        for v in row:
-            if isinstance(v, float):
-                cells.append(float_format.format(v))
-            elif hasattr(v, "date") and callable(v.date):
-                cells.append("" if v != v else v.date().isoformat())
-            else:
-                cells.append(str(v))
-        table.add_row(label, *cells)
-    console().print(table)
-
-
-REBALANCE_HELP = "none, monthly, quarterly, annual, band:0.05 or review:5y (default: the basket's)."
-
-
 def codes(values: Optional[list[str]]) -> Optional[list[str]]:
     """Accept repeated options and comma lists alike: --numeraire EUR --numeraire JPY,GBP."""
     if not values:
         return None
     out: list[str] = []
     for v in values:
-        out.extend(x for x in v.split(",") if x.strip())
+        out.extend(x.strip() for x in v.split(",") if x.strip())
     return out
 
 
-def write_frame(frame: pd.DataFrame, output: Path) -> None:
-    """Write a frame to CSV or Parquet by the file's suffix (atomically)."""
-    from basket.errors import DataError
+# ----------------------------------------------------------------------------- source options
+def _option(name: str, annotation: Any, default: Any) -> inspect.Parameter:
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
+                             annotation=annotation)
 
-    suffix = output.suffix.lower()
-    if suffix not in (".csv", ".parquet"):
-        raise DataError(f"cannot write {output}: use a .csv or .parquet file name")
-    if not output.parent.exists():
-        raise DataError(f"cannot write {output}: directory {output.parent} does not exist")
-    from basket.data.cache import atomic_write_bytes, atomic_write_text
 
-    if suffix == ".csv":
-        # shortest repr that reads back to the same double
-        atomic_write_text(output, frame.to_csv(float_format=lambda x: repr(float(x))))
-    else:
+_SOURCE_PARAMS = [
+    _option("source", str, typer.Option("ecb", "--source", "-s", help=SOURCE_HELP,
+                                         metavar="ecb|yahoo|FILE.csv")),
+    _option("quote", Optional[str], typer.Option(
+        None, "--quote", metavar="usd_per_unit|units_per_usd|units_per_eur",
+        help="CSV files only: what the file's numbers are (default usd_per_unit).")),
+    _option("fill", str, typer.Option(
+        "none", "--fill", metavar="none|ffill",
+        help="Date alignment: none (dates every currency quotes) or ffill (carry quotes "
+             "forward).")),
+    _option("fill_limit", Optional[int], typer.Option(
+        None, "--fill-limit", metavar="DAYS",
+        help="With --fill ffill: the oldest quote carried forward, in days (default 5).")),
+    _option("refresh", bool, typer.Option(
+        False, "--refresh",
+        help="ecb: download the latest ECB history first; yahoo: download again (online).")),
+]
+
+
+def source_options(func: F) -> F:
+    """Give a command the one source option set; it receives ``source`` as SourceOptions.
+
+    Adds ``--source``, ``--quote``, ``--fill``, ``--fill-limit`` and ``--refresh`` to the
+    command's signature (so every command that loads rates takes the same options with the same
+    help) and validates them before the command runs: an option that does not apply to the
+    source is a usage error (exit 2).
+    """
+    sig = inspect.signature(func)
+    kept = [p for p in sig.parameters.values() if p.name != "source"]
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from basket.data import SourceOptions
+
+        given = {p.name: kwargs.pop(p.name) for p in _SOURCE_PARAMS}
         try:
-            import io
+            opts = SourceOptions(given["source"], quote=given["quote"], fill=given["fill"],
+                                 fill_limit=given["fill_limit"], refresh=given["refresh"])
+        except DataError as exc:
+            raise fail(str(exc), code=2) from None
+        return func(*args, source=opts, **kwargs)
 
-            buf = io.BytesIO()
-            frame.to_parquet(buf)
-        except ImportError as exc:
-            raise DataError(
-                "writing parquet needs pyarrow: pip install 'libra-basket[parquet]', or use .csv"
-            ) from exc
-        atomic_write_bytes(output, buf.getvalue())
+    wrapper.__signature__ = sig.replace(parameters=[*kept, *_SOURCE_PARAMS])  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {
+        **{k: v for k, v in func.__annotations__.items() if k != "source"},
+        **{p.name: p.annotation for p in _SOURCE_PARAMS},
+    }
+    return wrapper  # type: ignore[return-value]
 
 
+# ----------------------------------------------------------------------------- outputs
+def plan_outputs(source: SourceOptions | None = None, *inputs: Any) -> OutputPlan:
+    """An output plan that refuses to overwrite the command's inputs (the CSV source, files)."""
+    from basket.outputs import OutputPlan
+
+    files = [source.path if source is not None else None, *inputs]
+    return OutputPlan([f for f in files if f is not None and Path(str(f)).exists()])
+
+
+def spec_input(spec: str) -> Path | None:
+    """The spec argument as an input file, when it names one."""
+    path = Path(spec).expanduser()
+    return path if path.is_file() else None
+
+
+def table_bytes(frame: pd.DataFrame, path: Path) -> bytes:
+    """A frame as the bytes of a .csv (shortest round-trip floats) or .parquet file."""
+    if path.suffix.lower() == ".csv":
+        return frame.to_csv(float_format=lambda x: repr(float(x))).encode("utf-8")
+    buf = io.BytesIO()
+    try:
+        frame.to_parquet(buf)
+    except ImportError:
+        raise OutputError(
+            f"writing {path} needs pyarrow: pip install 'libra-basket[parquet]', or use .csv"
+        ) from None
+    return buf.getvalue()
+
+
+def figure_bytes(fig: Any, path: Path) -> bytes:
+    """A matplotlib figure rendered for ``path``'s suffix (.png, .svg or .pdf)."""
+    from basket.plot import figure_bytes as render
+
+    return render(fig, path)
+
+
+# ----------------------------------------------------------------------------- shared options
+def _check_format(value: str) -> str:
+    from basket.cli.render import FORMATS
+
+    fmt = str(value).strip().lower()
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(FORMATS)}")
+    return fmt
+
+
+def format_option(what: str = "") -> Any:
+    """``--format table|json|csv`` (one declaration for every command that prints figures)."""
+    return typer.Option(
+        "table", "--format", "-f", metavar="table|json|csv", callback=_check_format,
+        help=f"table (for people), json or csv (for programs){what}.",
+    )
+
+
+def wide_option() -> Any:
+    """``--wide``: keep each table whole on a narrow terminal."""
+    return typer.Option(
+        False, "--wide", help="On a terminal, print each table whole instead of splitting it "
+                              "to the terminal's width.")

@@ -2,89 +2,109 @@
 
 from __future__ import annotations
 
-import json
-import sys
-from typing import Optional
+from pathlib import Path
+from typing import Any, Optional
 
 import typer
 
 from basket.cli.app import app
 from basket.cli.common import (
+    BASKET_HELP,
+    NUMERAIRE_HELP,
     REBALANCE_HELP,
-    SOURCE_HELP,
-    check_format,
     codes,
+    figure_bytes,
+    format_option,
     handle_errors,
-    render_frame,
+    plan_outputs,
+    source_options,
+    spec_input,
+    wide_option,
 )
+from basket.cli.data import emit_records
+from basket.cli.render import Table, emit_csv, emit_json, show
 
-STRESS_NOTE = (
-    "change: simple return from the window's first to its last date; max dd: worst fall from a "
-    "running peak inside the window; a currency row is that currency held alone."
-)
+STRESS_LEGEND = {
+    "change": "simple return from the window's first to its last date",
+    "max dd": "worst fall from a running peak inside the window",
+    "a currency row": "that currency held alone",
+}
+
+
+def _list_episodes(fmt: str, wide: bool) -> None:
+    import pandas as pd
+
+    from basket.design.episodes import list_episodes
+
+    records = [
+        {"name": e.name, "title": e.title, "start": e.start, "end": e.end,
+         "description": " ".join(e.description.split()),
+         "source": " ".join(e.source.get("citation", "").split()),
+         "url": e.source.get("url", "")}
+        for e in list_episodes()
+    ]
+    frame = pd.DataFrame.from_records(records, index="name")[["title", "start", "end"]]
+    emit_records(records, fmt, Table(frame, "Stress episodes (basket stress --episode NAME)",
+                                     "name", styles={"start": "date", "end": "date"}), wide)
 
 
 @app.command()
 @handle_errors
+@source_options
 def stress(
-    spec: str = typer.Argument("libra-2019", help="Seed name (see 'basket seeds') or TOML path."),
+    spec: str = typer.Argument("libra-2019", help=BASKET_HELP, metavar="BASKET"),
     episode: Optional[list[str]] = typer.Option(
-        None, "--episode", "-e", help="Shipped episode (repeat, or comma list); default all."
-    ),
+        None, "--episode", "-e", help="Shipped episode (repeat, or comma list); default all.",
+        metavar="NAME"),
     start: Optional[str] = typer.Option(
-        None, "--start", help="Custom window instead of episodes: first date, YYYY-MM-DD."
-    ),
+        None, "--start", help="Custom window instead of episodes: first date, YYYY-MM-DD."),
     end: Optional[str] = typer.Option(None, "--end", help="Custom window: last date, YYYY-MM-DD."),
-    numeraire: Optional[list[str]] = typer.Option(
-        None, "--numeraire", "-n", help="Currency to measure in (repeat, or comma list)."
-    ),
-    rebalance: Optional[str] = typer.Option(None, "--rebalance", "-r", help=REBALANCE_HELP),
-    source: str = typer.Option("ecb", "--source", "-s", help=SOURCE_HELP),
-    fmt: str = typer.Option("table", "--format", "-f", help="table, json or csv."),
-    show_list: bool = typer.Option(
-        False, "--list", help="List the shipped stress episodes and exit."
-    ),
+    numeraire: Optional[list[str]] = typer.Option(None, "--numeraire", "-n",
+                                                  help=NUMERAIRE_HELP, metavar="CODE"),
+    rebalance: Optional[str] = typer.Option(None, "--rebalance", "-r", help=REBALANCE_HELP,
+                                            metavar="RULE"),
+    plot: Optional[list[Path]] = typer.Option(
+        None, "--plot", help="Save the episodes as bars to FILE.png, .svg or .pdf (repeat for "
+                             "several files)."),
+    show_list: bool = typer.Option(False, "--list", help="List the shipped episodes and exit."),
+    source: Any = None,
+    fmt: str = format_option(),
+    wide: bool = wide_option(),
 ) -> None:
     """Replay historical stress episodes: the basket's and each currency's change and drawdown."""
-    fmt = check_format(fmt)
-    import pandas as pd
-
+    fmt = fmt.lower()
     if show_list:
-        from basket.design.episodes import list_episodes
-
-        shipped = list_episodes()
-        if fmt == "json":
-            sys.stdout.write(json.dumps([e.to_dict() for e in shipped], indent=2) + "\n")
-            return
-        frame = pd.DataFrame(
-            {
-                "title": [e.title for e in shipped],
-                "start": [e.start.isoformat() for e in shipped],
-                "end": [e.end.isoformat() for e in shipped],
-                "source": [e.source.get("citation", "") for e in shipped],
-                "url": [e.source.get("url", "") for e in shipped],
-                "description": [e.description for e in shipped],
-            },
-            index=pd.Index([e.name for e in shipped], name="episode"),
-        )
-        if fmt == "table":
-            frame = frame.loc[:, ["title", "start", "end"]]
-        render_frame(frame, fmt, title="Stress episodes (basket stress --episode NAME)",
-                     index_label="episode")
+        _list_episodes(fmt, wide)
         return
     from basket.design.api import stress as run
 
-    names = codes(episode)
-    res = run(spec, names, start, end, codes(numeraire), rebalance, source)
+    with plan_outputs(source, spec_input(spec)) as plan:
+        figs = [plan.add(p, "figure", "--plot") for p in plot or ()]
+        res = run(spec, codes(episode), start, end, codes(numeraire), rebalance, source)
+        if figs:
+            from basket.plot import stress_bars
+
+            fig = stress_bars(res)
+            for f in figs:
+                plan.write_bytes(f, figure_bytes(fig, f))
     if fmt == "json":
-        sys.stdout.write(json.dumps(res.to_dict(), indent=2) + "\n")
-        return
-    if fmt == "csv":
-        sys.stdout.write(res.table.to_csv(index=False, date_format="%Y-%m-%d"))
-        return
+        emit_json(res.to_dict())
+    elif fmt == "csv":
+        emit_csv(res.table, index=False)
+    else:
+        show(_stress_tables(res), wide=wide, notes=[
+            *(f"skipped (outside the data): {', '.join(res.skipped)}" for _ in res.skipped[:1])])
+    for f in figs:
+        typer.echo(f"wrote chart to {f}", err=fmt != "table")
+
+
+def _stress_tables(res: Any) -> list[Table]:
+    """One table per episode: rows the basket and each currency held alone."""
+    import pandas as pd
+
     holdings = list(dict.fromkeys(res.table["holding"]))
-    typer.echo(f"Stress of {res.basket} (rebalance {res.rule}, source {res.source})")
-    for ep in res.episodes:
+    tables = []
+    for n, ep in enumerate(res.episodes):
         sub = res.table[res.table["episode"] == ep.name]
         if sub.empty:
             continue
@@ -95,87 +115,89 @@ def stress(
             columns[f"{k} max dd"] = in_k["max_drawdown"]
         frame = pd.DataFrame(columns).reindex([h for h in holdings if h in sub["holding"].values])
         first, last = sub["first_date"].iloc[0].date(), sub["last_date"].iloc[0].date()
-        typer.echo(f"\n{ep.name}: {ep.title} ({first} to {last})")
-        render_frame(frame, "table", float_format="{:.2%}", index_label="holding")
-    typer.echo(STRESS_NOTE)
-    if res.skipped:
-        typer.echo(f"skipped (outside the data): {', '.join(res.skipped)}")
+        head = (f"Stress of {res.title or res.basket} (rebalance {res.rule}, source "
+                f"{res.source}). " if n == 0 else "")
+        last_one = n == len(res.episodes) - 1
+        tables.append(Table(
+            frame, f"{head}{ep.name}: {ep.title} ({first} to {last})", "holding",
+            styles=dict.fromkeys(frame.columns, "pct"),
+            legend=STRESS_LEGEND if last_one else {},
+        ))
+    return tables
+
+
+OPTIMIZE_LABELS = {
+    "optimum_model": "opt model", "benchmark_model": "bench model",
+    "optimum_in_sample": "opt in", "benchmark_in_sample": "bench in",
+    "optimum_out_of_sample": "opt out", "benchmark_out_of_sample": "bench out",
+}
+OPTIMIZE_LEGEND = {
+    "model": "constant-weight approximation on the estimation window's covariance",
+    "in, out": "realised volatility of the fixed-amounts basket in and out of sample (daily "
+               "log returns, annualised)",
+    "opt, bench": "the optimal weights and the benchmark basket",
+}
 
 
 @app.command()
 @handle_errors
+@source_options
 def optimize(
     numeraire: Optional[list[str]] = typer.Option(
-        None, "--numeraire", "-n",
-        help="Holder currency (repeat, or comma list); default the allowed currencies.",
-    ),
+        None, "--numeraire", "-n", metavar="CODE",
+        help="Holder currency (repeat, or comma list); default the allowed currencies."),
     objective: str = typer.Option(
-        "worst", "--objective", help="single (one numeraire), mean or worst (across numeraires)."
-    ),
+        "worst", "--objective", metavar="single|mean|worst",
+        help="single (one numeraire), mean or worst (across numeraires)."),
     currencies: Optional[list[str]] = typer.Option(
-        None, "--currencies", "-c",
-        help="Currencies allowed, comma list (default: the Libra 2019 constituents).",
-    ),
+        None, "--currencies", "-c", metavar="CODE",
+        help="Currencies allowed, comma list (default: the Libra 2019 constituents)."),
     bounds: Optional[list[str]] = typer.Option(
-        None, "--bounds", "-b", help="Weight bounds CODE=LO:HI (repeat), e.g. USD=0.5:1."
-    ),
+        None, "--bounds", "-b", metavar="CODE=LO:HI",
+        help="Weight bounds (repeat), e.g. USD=0.5:1."),
     window: Optional[str] = typer.Option(
-        None, "--window",
-        help="Estimation START:END, either side optional (default: the 3 years before the "
-             "last year of data).",
-    ),
+        None, "--window", metavar="START:END",
+        help="Estimation window, either side optional (default: the 3 years before the last "
+             "year of data)."),
     evaluate: Optional[str] = typer.Option(
-        None, "--evaluate",
-        help="Out-of-sample START:END (default: the last year of data, or the year after "
-             "--window).",
-    ),
+        None, "--evaluate", metavar="START:END",
+        help="Out-of-sample window (default: the last year of data, or the year after "
+             "--window)."),
     benchmark: str = typer.Option(
-        "libra-2019", "--benchmark", help="Basket to compare with (seed or TOML), or 'none'."
-    ),
+        "libra-2019", "--benchmark", metavar="BASKET",
+        help="Basket to compare with (seed or TOML), or 'none'."),
     allow_short: bool = typer.Option(False, "--allow-short", help="Allow negative weights."),
-    source: str = typer.Option("ecb", "--source", "-s", help=SOURCE_HELP),
-    fmt: str = typer.Option("table", "--format", "-f", help="table, json or csv."),
+    source: Any = None,
+    fmt: str = format_option(),
+    wide: bool = wide_option(),
 ) -> None:
     """Find the basket weights with the lowest volatility for holders in the numeraires."""
-    fmt = check_format(fmt)
     from basket.design.api import optimize as run
     from basket.design.api import parse_bounds
 
     res = run(
-        numeraires=codes(numeraire),
-        objective=objective,
-        currencies=codes(currencies),
-        bounds=parse_bounds(bounds),
-        window=window,
-        evaluate=evaluate,
+        numeraires=codes(numeraire), objective=objective, currencies=codes(currencies),
+        bounds=parse_bounds(bounds), window=window, evaluate=evaluate,
         benchmark=None if benchmark.strip().lower() == "none" else benchmark,
-        source=source,
-        long_only=not allow_short,
+        source=source, long_only=not allow_short,
     )
+    fmt = fmt.lower()
     if fmt == "json":
-        sys.stdout.write(json.dumps(res.to_dict(), indent=2) + "\n")
+        emit_json(res.to_dict())
         return
     if fmt == "csv":
-        sys.stdout.write(res.to_frame().to_csv(index=False, float_format="%.10g"))
+        emit_csv(res.to_frame(), index=False)
         return
-    ev = (
-        f"; out of sample {res.evaluate[0].date()} to {res.evaluate[1].date()}"
-        if res.evaluate else ""
-    )
-    render_frame(
-        res.weights_table(), "table", float_format="{:.2%}", index_label="currency",
-        title=f"Weights: {res.objective} volatility across {', '.join(res.numeraires)}, "
-              f"estimated {res.window[0].date()} to {res.window[1].date()}{ev}",
-    )
-    table = res.summary()
-    table.columns = [c.replace("_", " ") for c in table.columns]
-    render_frame(table, "table", float_format="{:.2%}", index_label="holder in",
-                 title=f"Annualised volatility (objective value {res.objective_value:.2%})")
-    typer.echo(
-        "model: constant-weight approximation on the estimation covariance; in/out of sample: "
-        "realised volatility of the fixed-amounts basket (daily log returns)."
-    )
-    for note in res.notes:
-        typer.echo(f"note: {note}")
-
-
+    ev = (f"; out of sample {res.evaluate[0].date()} to {res.evaluate[1].date()}"
+          if res.evaluate else "")
+    weights = res.weights_table()
+    summary = res.summary()
+    show([
+        Table(weights, f"Weights: {res.objective} volatility across {', '.join(res.numeraires)}, "
+                       f"estimated {res.window[0].date()} to {res.window[1].date()}{ev}",
+              "currency", styles=dict.fromkeys(weights.columns, "pct")),
+        Table(summary, f"Annualised volatility (objective value {res.objective_value:.2%})",
+              "holder in", styles=dict.fromkeys(summary.columns, "pct"),
+              labels=OPTIMIZE_LABELS, legend=OPTIMIZE_LEGEND,
+              notes=[f"note: {n}" for n in res.notes]),
+    ], wide=wide)

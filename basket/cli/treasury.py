@@ -2,140 +2,196 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
 from basket.cli.app import app
 from basket.cli.common import (
-    SOURCE_HELP,
-    check_format,
+    BASKET_HELP,
     codes,
+    figure_bytes,
+    format_option,
     handle_errors,
-    render_frame,
-    write_frame,
+    plan_outputs,
+    source_options,
+    spec_input,
+    table_bytes,
+    wide_option,
 )
+from basket.cli.render import Table, emit_csv, emit_json, show
+
+if TYPE_CHECKING:  # pragma: no cover
+    from basket.treasury.results import ReserveResult
 
 RESERVE_SCENARIO_HELP = (
     "Coin flows: growth:0.10 (10%/yr), run:0.3:10d@2020-03-09 (30% redeemed over 10 days), "
     "flows:FILE.csv (date,coins or date,mint,burn); repeat to combine."
 )
 
+# summary key -> (label for people, cell style)
+SUMMARY_ROWS: dict[str, tuple[str, str]] = {
+    "start": ("first date", "date"),
+    "end": ("last date", "date"),
+    "dates": ("valuation dates", "count"),
+    "coins_start": ("coins at the start", "count"),
+    "coins_end": ("coins at the end", "count"),
+    "reserve_usd_end": ("reserve at the end, USD", "usd"),
+    "min_coverage": ("lowest coverage", "pct"),
+    "min_coverage_date": ("  on", "date"),
+    "days_below_full_backing": ("days below full backing", "count"),
+    "min_coverage_with_buffer": ("lowest coverage with the buffer", "pct"),
+    "min_coverage_with_buffer_date": ("  on", "date"),
+    "days_below_full_backing_with_buffer": ("days below full backing with the buffer", "count"),
+    "buffer_start_usd": ("buffer at the start, USD", "usd"),
+    "buffer_end_usd": ("buffer at the end, USD", "usd"),
+    "buffer_used_usd": ("buffer drawn, USD", "usd"),
+    "income_usd": ("interest income, USD", "usd"),
+    "opex_usd": ("operating costs, USD", "usd"),
+    "cost_usd": ("transaction costs, USD", "usd"),
+    "payout_usd": ("paid out, USD", "usd"),
+    "unpaid_usd": ("unpaid redemptions, USD", "usd"),
+}
+
+EPISODE_LABELS = {
+    "first_date": "first", "last_date": "last", "run": "run", "redeemed_coins": "coins out",
+    "redeemed_usd": "paid out USD", "cost_usd": "cost USD", "cost_bps": "cost bp",
+    "income_usd": "income USD", "buffer_used_usd": "buffer USD", "min_coverage": "min cov",
+    "min_coverage_with_buffer": "min cov+buf", "coverage_end": "cov end",
+    "basket_usd_change": "coin change",
+}
+EPISODE_STYLES = {
+    "first_date": "date", "last_date": "date", "run": "text", "redeemed_coins": "count",
+    "redeemed_usd": "usd", "cost_usd": "usd", "cost_bps": "num", "income_usd": "usd",
+    "buffer_used_usd": "usd", "min_coverage": "pct", "min_coverage_with_buffer": "pct",
+    "coverage_end": "pct", "basket_usd_change": "pct",
+}
+EPISODE_LEGEND = {
+    "coins out, paid out USD": "coins redeemed in the run and what they were paid",
+    "cost": "transaction costs, in USD and in basis points of the reserve at the start",
+    "min cov, cov end": "lowest and last coverage (reserve / coins x coin value); +buf: "
+                        "counting the capital buffer",
+    "coin change": "the coin's USD value from the episode's first to its last date",
+}
+
+
+def reserve_tables(res: ReserveResult) -> list[Table]:
+    """The reserve's headline figures (one per row) and the run in each crisis episode."""
+    import pandas as pd
+
+    from basket.cli.render import cell
+
+    s = res.summary()
+    labels, values = [], []
+    for key, value in s.items():
+        label, style = SUMMARY_ROWS.get(
+            key, (f"income from {key[7:-4]}, USD", "usd") if key.startswith("income_")
+            else (key.replace("_", " "), "num"))
+        labels.append(label)
+        values.append(cell(value, style))
+    st = res.settings
+    flows = ", ".join(st.get("scenario", ())) or "no flows"
+    title = (f"Reserve of {res.title or res.name}, {res.start.date()} to {res.end.date()}: "
+             f"{flows}; securities {st['securities_share']:.0%}, policy {st['policy']}, "
+             f"{st['day_count']}")
+    tables = [Table(pd.DataFrame({"value": values}, index=pd.Index(labels)), title, "figure",
+                    styles={"value": "cell"})]
+    if not res.episodes.empty:
+        ep = res.episodes.drop(columns=["title"])
+        tables.append(Table(ep, "A run in each crisis episode (same settings)", "episode",
+                            styles=EPISODE_STYLES, labels=EPISODE_LABELS, legend=EPISODE_LEGEND))
+    tables[-1] = Table(
+        tables[-1].frame, tables[-1].title, tables[-1].index_label, tables[-1].styles,
+        tables[-1].labels, tables[-1].legend,
+        notes=["Coverage: reserve value / (coins x coin value). Interest accrues over the "
+               "calendar days between valuation dates.", *(f"note: {n}" for n in res.notes)])
+    return tables
+
 
 @app.command()
 @handle_errors
+@source_options
 def reserve(
-    spec: str = typer.Argument("libra-2019", help="Seed name (see 'basket seeds') or TOML path."),
+    spec: str = typer.Argument("libra-2019", help=BASKET_HELP, metavar="BASKET"),
     rates: Optional[list[str]] = typer.Option(
-        None, "--rates",
-        help="Annual rate per currency, decimals or %: USD=0.01875,EUR=-0.005,JPY=-0.1%,...",
-    ),
+        None, "--rates", metavar="CODE=RATE,...",
+        help="Annual rate per currency, decimals or %: USD=0.01875,EUR=-0.005,JPY=-0.1%,..."),
     rates_file: Optional[Path] = typer.Option(
-        None, "--rates-file", help="CSV of rates: date,USD,EUR,... or date,currency,rate."
-    ),
+        None, "--rates-file", help="CSV of rates: date,USD,EUR,... or date,currency,rate."),
     cash_rates: Optional[list[str]] = typer.Option(
-        None, "--cash-rates", help="Rates on cash deposits (default: the --rates)."
-    ),
-    scenario: Optional[list[str]] = typer.Option(None, "--scenario", help=RESERVE_SCENARIO_HELP),
+        None, "--cash-rates", metavar="CODE=RATE,...",
+        help="Rates on cash deposits (default: the --rates)."),
+    scenario: Optional[list[str]] = typer.Option(None, "--scenario", help=RESERVE_SCENARIO_HELP,
+                                                 metavar="SCENARIO"),
     start: Optional[str] = typer.Option(
-        None, "--start", help="First date, YYYY-MM-DD (default: the basket's base date)."
-    ),
+        None, "--start", help="First date, YYYY-MM-DD (default: the basket's base date)."),
     end: Optional[str] = typer.Option(None, "--end", help="Last date, YYYY-MM-DD."),
     coins: float = typer.Option(1e9, "--coins", help="Coins outstanding on the first date."),
     securities_share: float = typer.Option(
-        0.8, "--securities-share", help="Share of the reserve in securities (rest in cash)."
-    ),
+        0.8, "--securities-share", help="Share of the reserve in securities (rest in cash)."),
     cost_bps: str = typer.Option(
-        "0", "--cost-bps", help="Transaction cost, bp of value traded: 2 or USD=1,EUR=2,..."
-    ),
+        "0", "--cost-bps", metavar="BP|CODE=BP,...",
+        help="Transaction cost, bp of value traded: 2 or USD=1,EUR=2,..."),
     stress_cost_bps: Optional[str] = typer.Option(
-        None, "--stress-cost-bps", help="Transaction cost on run days (default: --cost-bps)."
-    ),
+        None, "--stress-cost-bps", metavar="BP|CODE=BP,...",
+        help="Transaction cost on run days (default: --cost-bps)."),
     opex_bps: float = typer.Option(0.0, "--opex-bps", help="Operating costs, bp a year."),
     buffer: str = typer.Option(
-        "0", "--buffer", help="Initial capital buffer: USD (5e7) or share of the reserve (2%)."
-    ),
+        "0", "--buffer", metavar="USD|PCT%",
+        help="Initial capital buffer: USD (5e7) or share of the reserve (2%)."),
     policy: str = typer.Option(
-        "buffer", "--policy", help="Net income: 'buffer' (kept) or 'payout' (above the buffer)."
-    ),
-    day_count: str = typer.Option("act/360", "--day-count", help="act/360 or act/365."),
+        "buffer", "--policy", metavar="buffer|payout",
+        help="Net income: kept in the buffer, or paid out above the initial buffer."),
+    day_count: str = typer.Option("act/360", "--day-count", metavar="act/360|act/365",
+                                  help="Day count of interest and operating costs."),
     numeraire: Optional[list[str]] = typer.Option(
-        None, "--numeraire", "-n", help="Currencies to value the reserve in (default: basket's)."
-    ),
-    source: str = typer.Option("ecb", "--source", "-s", help=SOURCE_HELP),
+        None, "--numeraire", "-n", metavar="CODE",
+        help="Currencies to value the reserve in (default: the basket's)."),
     episodes: bool = typer.Option(
-        True, "--episodes/--no-episodes", help="Also price a run in each crisis episode."
-    ),
-    fmt: str = typer.Option(
-        "table", "--format", "-f", help="table (summary), json (summary) or csv (daily path)."
-    ),
+        True, "--episodes/--no-episodes", help="Also price a run in each crisis episode."),
     output: Optional[Path] = typer.Option(
-        None, "--output", "-o", help="Write the daily path to FILE.csv or FILE.parquet."
-    ),
-    plot: Optional[Path] = typer.Option(None, "--plot", help="Save a chart to FILE.png."),
+        None, "--output", "-o", help="Write the daily path to FILE.csv or FILE.parquet."),
+    plot: Optional[list[Path]] = typer.Option(
+        None, "--plot", help="Save a chart to FILE.png, .svg or .pdf (repeat for several "
+                             "files)."),
+    source: Any = None,
+    fmt: str = format_option(": the summary and episodes (the daily path: --output)"),
+    wide: bool = wide_option(),
 ) -> None:
     """Simulate the reserve behind a basket coin: income, costs, runs, coverage, buffer."""
-    fmt = check_format(fmt)
     from basket.treasury.api import reserve as run
 
-    if plot is not None:
-        from basket.plot.treasury import check_figure_path
+    flows = [s.strip()[len("flows:"):] for s in scenario or ()
+             if s.strip().lower().startswith("flows:")]
+    with plan_outputs(source, spec_input(spec), rates_file, *flows) as plan:
+        out = plan.add(output, "table", "--output") if output is not None else None
+        figs = [plan.add(p, "figure", "--plot") for p in plot or ()]
+        res = run(
+            spec, start, end,
+            rates=",".join(rates) if rates else None, rates_file=rates_file,
+            cash_rates=",".join(cash_rates) if cash_rates else None,
+            scenario=scenario or None, coins=coins, securities_share=securities_share,
+            cost_bps=cost_bps, stress_cost_bps=stress_cost_bps, opex_bps=opex_bps,
+            buffer=buffer, policy=policy, day_count=day_count, numeraires=codes(numeraire),
+            source=source, episodes=episodes,
+        )
+        if out is not None:
+            plan.write_bytes(out, table_bytes(res.to_frame(), out))
+        if figs:
+            from basket.plot import reserve_figure
 
-        check_figure_path(plot)       # fail before the simulation, not after
-    res = run(
-        spec, start, end,
-        rates=",".join(rates) if rates else None,
-        rates_file=rates_file,
-        cash_rates=",".join(cash_rates) if cash_rates else None,
-        scenario=scenario or None, coins=coins, securities_share=securities_share,
-        cost_bps=cost_bps, stress_cost_bps=stress_cost_bps, opex_bps=opex_bps,
-        buffer=buffer, policy=policy, day_count=day_count, numeraires=codes(numeraire),
-        source=source, episodes=episodes,
-    )
-    if output is not None:
-        write_frame(res.to_frame(), output)
-    if plot is not None:
-        from basket.plot.treasury import save_reserve_figure
-
-        save_reserve_figure(res, plot)
+            fig = reserve_figure(res)
+            for f in figs:
+                plan.write_bytes(f, figure_bytes(fig, f))
+    fmt = fmt.lower()
     if fmt == "json":
-        sys.stdout.write(json.dumps(res.to_dict(), indent=2) + "\n")
+        emit_json(res.to_dict())
     elif fmt == "csv":
-        render_frame(res.to_frame(), "csv", index_label="date")
+        emit_csv(res.figures(), index=False)
     else:
-        import pandas as pd
-
-        s = res.summary()
-        cells = {
-            k: (v.date().isoformat() if isinstance(v, pd.Timestamp) else
-                f"{v:.6%}" if "coverage" in k and not k.endswith("date") else
-                f"{v:,.0f}" if isinstance(v, float) else str(v))
-            for k, v in s.items()
-        }
-        table = pd.DataFrame({"value": pd.Series(cells)})
-        st = res.settings
-        title = (
-            f"Reserve of {res.name}, {res.start.date()} to {res.end.date()}: "
-            f"{', '.join(st.get('scenario', ())) or 'no flows'}; securities "
-            f"{st['securities_share']:.0%}, policy {st['policy']}, {st['day_count']}"
-        )
-        render_frame(table, "table", title=title, index_label="figure")
-        if not res.episodes.empty:
-            ep = res.episodes.drop(columns=["title"])
-            render_frame(ep, "table", title="A run in each crisis episode (same settings)",
-                         float_format="{:,.6g}", index_label="episode")
-        typer.echo(
-            "coverage: reserve value / (coins x coin value); USD amounts; rates accrue calendar "
-            "days between valuation dates."
-        )
-        for note in res.notes:
-            typer.echo(f"note: {note}")
-    if output is not None:
-        typer.echo(f"wrote {len(res.path)} rows to {output}", err=fmt != "table")
-    if plot is not None:
-        typer.echo(f"wrote chart to {plot}", err=fmt != "table")
-
-
+        show(reserve_tables(res), wide=wide)
+    if out is not None:
+        typer.echo(f"wrote {len(res.path)} rows to {out}", err=fmt != "table")
+    for f in figs:
+        typer.echo(f"wrote chart to {f}", err=fmt != "table")

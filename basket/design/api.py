@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from basket.currencies import normalize_codes
-from basket.data import COVERAGE_TOLERANCE_DAYS, FXSource, get_source, load_fx
+from basket.currencies import normalize_codes, union_codes
+from basket.data import COVERAGE_TOLERANCE_DAYS, FXSource, SourceLike, SourceOptions, load_fx
 from basket.dates import parse_range, to_timestamp
 from basket.design.episodes import Episode, custom_window, get_episode, list_episodes, stress_table
 from basket.design.estimation import (
@@ -28,21 +28,14 @@ from basket.design.optimizer import OBJECTIVES, solve_weights, validate_bounds
 from basket.design.results import OptimizationResult, StressResult
 from basket.errors import DataError, SimulationError, SpecError
 from basket.spec import BasketSpec, load_spec
-from basket.valuation.api import backtest, load_panel_for
+from basket.valuation.api import backtest
+from basket.valuation.loading import load_panel_for
 from basket.valuation.metrics import PERIODS_PER_YEAR
 
 __all__ = ["optimize", "parse_bounds", "stress"]
 
 DEFAULT_CURRENCIES_SPEC = "libra-2019"
 """The basket whose constituents :func:`optimize` allows by default."""
-
-
-def _union(*groups: Sequence[str]) -> list[str]:
-    return list(dict.fromkeys(c for g in groups for c in g))
-
-
-def _source_name(source: str | FXSource) -> str:
-    return source if isinstance(source, str) else str(getattr(source, "name", "custom"))
 
 
 def _coverage(src: FXSource, codes: Sequence[str]) -> tuple[pd.Timestamp, pd.Timestamp] | None:
@@ -64,7 +57,7 @@ def stress(
     end: Any = None,
     numeraires: str | Sequence[str] | None = None,
     rebalance: str | None = None,
-    source: str | FXSource = "ecb",
+    source: SourceLike = "ecb",
 ) -> StressResult:
     """Replay historical stress episodes: the basket's and each currency's change and drawdown.
 
@@ -119,8 +112,9 @@ def stress(
             "give either episodes or a custom start/end window, not both"
         )
     ks = normalize_codes(numeraires) if numeraires is not None else list(spec.currencies)
-    src = get_source(source)
-    span = _coverage(src, _union(spec.currencies, ks))
+    source = SourceOptions.of(source).opened()
+    src = source.open()
+    span = _coverage(src, union_codes(spec.currencies, ks))
     if span is not None and spec.periods:
         span = (max(span[0], pd.Timestamp(spec.periods[0].start)), span[1])
     tol = pd.Timedelta(days=COVERAGE_TOLERANCE_DAYS)
@@ -135,7 +129,7 @@ def stress(
         assert span is not None
         return (
             f"episode {ep.name!r} ({ep.start} to {ep.end}) is outside the data of source "
-            f"{_source_name(source)!r} for {', '.join(_union(spec.currencies, ks))} "
+            f"{SourceOptions.of(source).name!r} for {', '.join(union_codes(spec.currencies, ks))} "
             f"({span[0].date()} to {span[1].date()}); pick another episode or window"
         )
 
@@ -159,7 +153,7 @@ def stress(
         skipped = [e.name for e in shipped if not inside(e)]
         if not chosen:
             raise DataError(
-                f"no shipped episode lies inside the data of source {_source_name(source)!r}; "
+                f"no shipped episode lies inside the data of source {SourceOptions.of(source).name!r}; "
                 "give a custom start/end window"
             )
     else:
@@ -180,11 +174,12 @@ def stress(
     return StressResult(
         basket=spec.name,
         rule=res.rule,
-        source=_source_name(source),
+        source=SourceOptions.of(source).name,
         episodes=tuple(chosen),
         numeraires=tuple(ks),
         table=table,
         skipped=tuple(skipped),
+        title=spec.title or spec.name,
     )
 
 
@@ -316,7 +311,7 @@ def optimize(
     window: tuple[Any, Any] | None = None,
     evaluate: tuple[Any, Any] | None = None,
     benchmark: str | BasketSpec | None = "libra-2019",
-    source: str | FXSource = "ecb",
+    source: SourceLike = "ecb",
     *,
     long_only: bool = True,
     periods_per_year: float = PERIODS_PER_YEAR,
@@ -392,7 +387,7 @@ def optimize(
         )
     lo, hi = validate_bounds(allowed, bounds, long_only)
     bench = load_spec(benchmark) if benchmark is not None else None
-    codes = _union(allowed, ks, bench.currencies if bench is not None else ())
+    codes = union_codes(allowed, ks, bench.currencies if bench is not None else ())
     panel = load_fx(codes, None, None, source)
     est, evl, notes = _windows(panel, window, evaluate)
     cov = return_covariance(est)
@@ -454,7 +449,7 @@ def optimize(
         benchmark_weights=bench_weights,
         bounds=result_bounds,
         long_only=long_only,
-        source=_source_name(source),
+        source=SourceOptions.of(source).name,
         periods_per_year=float(periods_per_year),
         solver={"method": sol.method, "iterations": sol.iterations},
         notes=tuple(notes),

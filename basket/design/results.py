@@ -46,6 +46,8 @@ class StressResult:
     skipped : tuple of str
         Shipped episodes left out because the data do not cover them (only when all episodes
         were asked for).
+    title : str
+        The basket's title for people (its name when it has none).
     """
 
     basket: str
@@ -55,6 +57,7 @@ class StressResult:
     numeraires: tuple[str, ...]
     table: pd.DataFrame
     skipped: tuple[str, ...] = ()
+    title: str = ""
 
     def pivot(self, value: str = "change", holding: str = BASKET) -> pd.DataFrame:
         """One figure for one holding: rows episodes, columns numeraires.
@@ -137,7 +140,8 @@ class StressResult:
 
     def _repr_html_(self) -> str:
         head = (
-            f"<h4>Stress of {self.basket} (rebalance {self.rule}, source {self.source})</h4>"
+            f"<h4>Stress of {self.title or self.basket} (rebalance {self.rule}, source "
+            f"{self.source})</h4>"
         )
         table = self.summary().to_html(
             float_format=lambda x: f"{x:.2%}",

@@ -14,13 +14,12 @@ import pandas as pd
 
 from basket._typing import SeedLike
 from basket.currencies import normalize_codes
-from basket.data import FXSource
+from basket.data import SourceLike
 from basket.dates import parse_range
 from basket.errors import DataError
 from basket.montecarlo.model import DEFAULT_PERCENTILES, SimulationResult, _check_options, monte_carlo
 from basket.spec import BasketSpec, load_spec
-from basket.valuation.api import load_panel_for
-from basket.valuation.engine import base_date_row
+from basket.valuation.loading import panel_for
 from basket.valuation.metrics import PERIODS_PER_YEAR
 
 __all__ = ["DEFAULT_WINDOW_YEARS", "resolve_window", "simulate"]
@@ -96,7 +95,7 @@ def simulate(
     ewma: float | None = None,
     drift: Literal["historical", "zero"] = "historical",
     move: float = 0.05,
-    source: str | FXSource = "ecb",
+    source: SourceLike = "ecb",
     workers: int = 1,
     executor: Literal["thread", "process"] = "thread",
     scheduler: Any = None,
@@ -197,25 +196,15 @@ def simulate(
     )
     spec = load_spec(spec)
     asked = normalize_codes(numeraires) if numeraires is not None else None
-    if panel is None:
-        full, base_prices = load_panel_for(spec, None, None, asked or (), source)
-        source_name = source if isinstance(source, str) else getattr(source, "name", "custom")
-    else:
-        if not isinstance(panel, pd.DataFrame) or not isinstance(panel.index, pd.DatetimeIndex):
-            raise DataError("panel must be a DataFrame of USD per unit with a DatetimeIndex")
-        if panel.empty:
-            raise DataError("the FX panel is empty; pass at least three dates")
-        full, base_prices, source_name = panel, None, "panel"
-        if spec.weights is not None:
-            base_prices = full.iloc[base_date_row(pd.DatetimeIndex(full.index),
-                                                  pd.Timestamp(spec.base_date))]
+    data = panel_for(spec, None, None, asked or (), source, panel)
+    full = data.panel
     lo, hi = resolve_window(window, pd.DatetimeIndex(full.index))
     result = monte_carlo(
-        spec, full.loc[lo:hi], base_prices, numeraires=asked, n_paths=n_paths,
+        spec, full.loc[lo:hi], data.base_prices, numeraires=asked, n_paths=n_paths,
         horizon=horizon, method=method, rebalance=rebalance, ewma=ewma,
         block_length=block_length, drift=drift, move=move, seed=seed, workers=workers,
         executor=executor, scheduler=scheduler, chunk_paths=chunk_paths, fan_paths=fan_paths,
         keep_paths=keep_paths, percentiles=percentiles, periods_per_year=periods_per_year,
         progress=progress,
     )
-    return dataclasses.replace(result, source=str(source_name))
+    return dataclasses.replace(result, source=data.source)

@@ -197,6 +197,39 @@ class SimulationResult:
         alone = alone.reindex(index=head.index, columns=self.holdings).add_prefix("vol_")
         return pd.concat([head, alone], axis=1)
 
+    def figures(self) -> pd.DataFrame:
+        """Every horizon figure in one flat frame, one row per numeraire.
+
+        Columns: the run (``basket``, ``method``, ``rebalance``, ``paths``, ``horizon``,
+        ``start``, ``drift``), the :attr:`terminal` percentiles and mean, the :attr:`risk`
+        figures, then ``<figure>_<CCY>`` for each constituent held alone. What
+        ``--format csv`` prints.
+        """
+        run = pd.DataFrame(
+            {"basket": self.spec.name, "method": self.method, "rebalance": self.rule,
+             "paths": self.n_paths, "horizon": self.horizon, "start": self.start,
+             "drift": self.drift},
+            index=self.terminal.index,
+        )
+        alone = self.constituents.unstack("holding")
+        alone = alone.reindex(index=self.terminal.index)
+        alone.columns = [f"{fig}_{ccy}" for fig, ccy in alone.columns]
+        out = pd.concat([run, self.terminal, self.risk, alone], axis=1)
+        out.columns.name = None
+        return out
+
+    def fan_frame(self) -> pd.DataFrame:
+        """The daily percentile bands of every numeraire in one tidy frame.
+
+        Rows: the start and the simulated dates (or the fan's grid of them) for each numeraire;
+        columns ``numeraire`` then the percentiles (``p1`` ... ``p99``) of the value relative
+        to the start.
+        """
+        parts = [f.assign(numeraire=k) for k, f in self.fan.items()]
+        out = pd.concat(parts, axis=0)
+        out.index.name = "date"
+        return out[["numeraire", *[c for c in out.columns if c != "numeraire"]]]
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready figures: the set-up, then ``terminal``, ``risk``, ``constituents`` and
         ``fan`` keyed by numeraire (and holding)."""

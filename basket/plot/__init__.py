@@ -19,6 +19,7 @@ from basket.plot._base import (
     PlotDependencyError,
     check_figure_path,
     currency_color,
+    figure_bytes,
     save_figure,
 )
 from basket.plot.backtest import (
@@ -40,6 +41,7 @@ __all__ = [
     "check_figure_path",
     "currency_color",
     "fan_chart",
+    "figure_bytes",
     "reserve_figure",
     "risk_contribution_bars",
     "rolling_volatility_chart",

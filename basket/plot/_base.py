@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from basket.errors import BasketError, DataError
+from basket.outputs import OutputPlan
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -40,6 +41,7 @@ __all__ = [
     "PlotDependencyError",
     "check_figure_path",
     "currency_color",
+    "figure_bytes",
     "save_figure",
 ]
 
@@ -208,16 +210,13 @@ def _legend(fig: Figure, spare: list[Axes], handles: list[Any], labels: list[str
 
 
 # --------------------------------------------------------------------------- saving
-_SAVE_FORMATS = (".png", ".svg", ".pdf")
-
-
 def check_figure_path(path: str | os.PathLike[str]) -> Path:
-    """Return ``path`` if a chart can be written there (a .png/.svg/.pdf in an existing folder).
+    """Return ``path`` if a chart can be written there (see :class:`basket.outputs.OutputPlan`).
 
     Parameters
     ----------
     path : str or path-like
-        Target file.
+        Target file: .png, .svg or .pdf in an existing, writable folder.
 
     Returns
     -------
@@ -226,22 +225,27 @@ def check_figure_path(path: str | os.PathLike[str]) -> Path:
 
     Raises
     ------
-    DataError
-        Unsupported suffix or missing directory.
+    OutputError
+        Unsupported suffix, a directory, a missing or read-only folder.
 
     Examples
     --------
     >>> check_figure_path("reserve.png").name
     'reserve.png'
     """
-    target = Path(path)
-    if target.suffix.lower() not in _SAVE_FORMATS:
-        raise DataError(
-            f"cannot write a chart to {target}: use a {', '.join(_SAVE_FORMATS)} file name"
-        )
-    if not target.parent.is_dir():
-        raise DataError(f"cannot write {target}: directory {target.parent} does not exist")
-    return target
+    return OutputPlan().add(path, "figure", "figure")
+
+
+def figure_bytes(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150) -> bytes:
+    """Render ``fig`` to the bytes of a PNG, SVG or PDF file, by ``path``'s suffix.
+
+    PNG files carry no software or date metadata, so the same figure gives the same bytes.
+    """
+    suffix = Path(path).suffix.lower()
+    buf = io.BytesIO()
+    fig.savefig(buf, format=suffix[1:], dpi=dpi, facecolor="white",
+                metadata={"Software": None} if suffix == ".png" else None)
+    return buf.getvalue()
 
 
 def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150) -> Path:
@@ -252,7 +256,8 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150) ->
     fig : matplotlib.figure.Figure
         The figure, e.g. from :func:`basket.plot.backtest_figure`.
     path : str or path-like
-        Target file; its directory must exist.
+        Target file; its folder must exist. A symlink is written through; an existing file
+        keeps its mode.
     dpi : int, default 150
         Resolution of raster output.
 
@@ -263,16 +268,10 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150) ->
 
     Raises
     ------
-    DataError
-        Unsupported suffix or missing directory.
+    OutputError
+        Unsupported suffix, a directory, a missing or read-only folder, a full disk.
     """
-    target = check_figure_path(path)
-    suffix = target.suffix.lower()
-    buf = io.BytesIO()
-    fig.savefig(buf, format=suffix[1:], dpi=dpi, facecolor="white",
-                metadata={"Software": None} if suffix == ".png" else None)
-    from basket.data.cache import atomic_write_bytes
-
-    atomic_write_bytes(target, buf.getvalue())
+    with OutputPlan() as plan:
+        target = plan.add(path, "figure", "figure")
+        plan.write_bytes(target, figure_bytes(fig, target, dpi=dpi))
     return target
-

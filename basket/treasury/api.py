@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from basket.currencies import normalize_code, normalize_codes
-from basket.data import FXSource
+from basket.data import SourceLike, SourceOptions
 from basket.dates import to_timestamp
 from basket.design.episodes import list_episodes
 from basket.errors import DataError, SimulationError, SpecError
@@ -29,8 +29,8 @@ from basket.treasury.flows import Run, ScenarioLike, parse_scenario
 from basket.treasury.inputs import parse_costs, parse_rates
 from basket.treasury.model import simulate_reserve
 from basket.treasury.results import ReserveResult
-from basket.valuation.api import load_panel_for
-from basket.valuation.engine import base_date_row, valuate
+from basket.valuation.loading import load_panel_for, panel_for
+from basket.valuation.engine import valuate
 
 __all__ = [
     "DEFAULT_EPISODE_RUN",
@@ -61,7 +61,7 @@ def episode_run_costs(
     run: Run | str | None = None,
     *,
     episodes: Sequence[tuple[str, str, Any, Any]] | None = None,
-    source: str | FXSource = "ecb",
+    source: SourceLike = "ecb",
     **options: Any,
 ) -> tuple[pd.DataFrame, list[str]]:
     """What a run would have cost the reserve in each crisis episode.
@@ -180,7 +180,7 @@ def _simulate(spec: BasketSpec, fx: pd.DataFrame, base_prices: pd.Series | None,
         numeraires=numeraires, name=spec.name, **options,
     )
     assert isinstance(res, ReserveResult)  # a DataFrame in gives a ReserveResult
-    return res
+    return dataclasses.replace(res, title=spec.title)
 
 
 def _check_coins(coins: Any) -> float:
@@ -208,7 +208,7 @@ def reserve(
     policy: str = "buffer",
     day_count: str = "act/360",
     numeraires: Sequence[str] | str | None = None,
-    source: str | FXSource = "ecb",
+    source: SourceLike = "ecb",
     episodes: bool = True,
     episode_run: Run | str | None = None,
     panel: pd.DataFrame | None = None,
@@ -277,6 +277,8 @@ def reserve(
     True
     """
     spec = load_spec(spec)
+    if panel is None:
+        source = SourceOptions.of(source).opened()  # read once: the run and every episode
     if (rates is None) == (rates_file is None):
         raise SpecError(
             "give the interest rates once: rates (e.g. 'EUR=-0.005,JPY=-0.001,...') or "
@@ -307,16 +309,8 @@ def reserve(
         stress_cost_bps=None if stress_cost_bps is None else parse_costs(stress_cost_bps,
                                                                           "stress_cost_bps"),
     )
-    if panel is not None:
-        from basket.data.panel import validate_panel
-
-        validate_panel(panel)
-        base_prices = (panel.iloc[base_date_row(panel.index, pd.Timestamp(spec.base_date))]
-                       if spec.weights is not None else None)
-        fx = panel.loc[t0:t1]
-    else:
-        fx, base_prices = load_panel_for(spec, t0, t1, asked or (), source)
-    res = _simulate(spec, fx, base_prices, scenarios, numeraires=asked, **options)
+    data = panel_for(spec, t0, t1, asked or (), source, panel)
+    res = _simulate(spec, data.panel, data.base_prices, scenarios, numeraires=asked, **options)
     if not episodes:
         return res
     run = episode_run if episode_run is not None else next(

@@ -149,6 +149,8 @@ class ReserveResult:
         :func:`basket.reserve`).
     notes : tuple of str
         Caveats (skipped episodes...).
+    title : str
+        The basket's title for people (empty: use ``name``).
     """
 
     name: str
@@ -160,6 +162,7 @@ class ReserveResult:
     settings: Mapping[str, Any] = field(default_factory=dict)
     episodes: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: tuple[str, ...] = ()
+    title: str = ""
 
     @property
     def start(self) -> pd.Timestamp:
@@ -211,6 +214,31 @@ class ReserveResult:
         for c, v in self.income.sum().items():
             out[f"income_{c}_usd"] = float(v)
         return pd.Series(out, dtype=object, name=self.name)
+
+    def figures(self) -> pd.DataFrame:
+        """What :meth:`to_dict` holds, as one tidy frame (what ``--format csv`` prints).
+
+        Columns ``part`` (``summary``, ``setting``, ``episode`` or ``note``), ``episode`` (its
+        name on episode rows), ``figure`` and ``value``; settings that are tables (rates,
+        costs) are JSON text.
+        """
+        import json
+
+        rows: list[tuple[str, str, str, Any]] = []
+        for k, v in self.summary().items():
+            rows.append(("summary", "", str(k), _json(v)))
+        for k, v in self.settings.items():
+            value = _json(v)
+            if isinstance(value, (dict, list)):
+                value = json.dumps(value, sort_keys=True)
+            rows.append(("setting", "", str(k), value))
+        if not self.episodes.empty:
+            for name, row in self.episodes.iterrows():
+                for k, v in row.items():
+                    rows.append(("episode", str(name), str(k), _json(v)))
+        for note in self.notes:
+            rows.append(("note", "", "note", note))
+        return pd.DataFrame(rows, columns=["part", "episode", "figure", "value"])
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: ``basket``, ``settings``, ``summary``, ``episodes`` and ``notes``."""

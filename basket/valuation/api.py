@@ -1,107 +1,31 @@
-"""The user-facing functions that combine data loading with the pure core:
-:func:`price` and :func:`backtest`.
+"""The valuation wing's face: :func:`price` and :func:`backtest`.
 
-The core (:mod:`basket.valuation.engine`, :mod:`basket.valuation.metrics`) never touches files or the network;
-this module loads the FX panel (bundled ECB data by default) and hands it over.
+The pure core (:mod:`basket.valuation.engine`, :mod:`basket.valuation.metrics`) never touches
+files or the network; :func:`basket.valuation.loading.panel_for` loads the FX panel (bundled
+ECB data by default) or validates the user's, and this module hands it over.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from basket.currencies import normalize_codes
-from basket.data import FXSource, get_source, load_fx
+from basket.data import SourceLike
 from basket.dates import to_timestamp
 from basket.errors import DataError
 from basket.spec import BasketSpec, load_spec
-from basket.valuation.engine import base_date_row, valuate
+from basket.valuation.engine import Valuation, valuate
+from basket.valuation.loading import load_panel_for, panel_for
 from basket.valuation.metrics import PERIODS_PER_YEAR, basket_metrics
 from basket.valuation.rebalance import parse_rule
 from basket.valuation.results import BacktestResult
 
-__all__ = ["backtest", "load_panel_for", "price"]
-
-
-def _union(*groups: Iterable[str]) -> list[str]:
-    out: dict[str, None] = {}
-    for g in groups:
-        for c in g:
-            out.setdefault(c, None)
-    return list(out)
-
-
-def load_panel_for(
-    spec: BasketSpec,
-    start: Any = None,
-    end: Any = None,
-    numeraires: Sequence[str] = (),
-    source: str | FXSource = "ecb",
-    **options: Any,
-) -> tuple[pd.DataFrame, pd.Series | None]:
-    """Load the FX panel a basket needs, and its base-date prices.
-
-    For a weights basket the panel covers the basket's currencies and the numeraires from
-    ``start`` to ``end`` and the base-date prices come from the same source. For an amounts
-    basket with periods, each period is loaded with its own currencies (plus the numeraires)
-    and the pieces are stacked, so a currency is NaN on dates when the basket does not hold it.
-
-    Returns
-    -------
-    (panel, base_prices)
-        ``base_prices`` is ``None`` for an amounts basket.
-    """
-    src = get_source(source, **options)
-    t0, t1 = to_timestamp(start, "start"), to_timestamp(end, "end")
-    if t0 is not None and t1 is not None and t0 > t1:
-        raise DataError(f"start {t0.date()} is after end {t1.date()}; swap them")
-    if spec.weights is not None:
-        codes = _union(spec.currencies, numeraires)
-        base = pd.Timestamp(spec.base_date)
-        lo = base if t0 is None else min(t0, base)
-        hi = None if t1 is None else max(t1, base)
-        wide = load_fx(codes, None if t0 is None else lo, hi, src)
-        row = base_date_row(wide.index, base)
-        if (base - wide.index[row]).days > 7:
-            raise DataError(
-                f"no quote within a week before the base date {base.date()} of {spec.name!r}"
-            )
-        base_prices = wide.iloc[row]
-        panel = wide.loc[t0:t1]
-        if panel.empty:
-            raise DataError(f"no FX data between {start} and {end}; widen the date range")
-        return panel, base_prices
-    periods = spec.periods or ()
-    first = pd.Timestamp(periods[0].start)
-    if t0 is not None and t0 < first:
-        raise DataError(
-            f"basket {spec.name!r} starts on {first.date()}; pick --start on or after it"
-        )
-    pieces = []
-    cov = src.available()
-    for i, p in enumerate(periods):
-        p_lo = pd.Timestamp(p.start)
-        p_hi = (
-            pd.Timestamp(periods[i + 1].start) - pd.Timedelta(days=1)
-            if i + 1 < len(periods) else None
-        )
-        lo = p_lo if t0 is None else max(p_lo, t0)
-        hi = p_hi if t1 is None else (t1 if p_hi is None else min(p_hi, t1))
-        if hi is not None and lo > hi:
-            continue
-        codes = _union(p.amounts, numeraires)
-        last = cov.loc[[c for c in codes if c in cov.index], "last"].min()
-        if hi is None and pd.notna(last) and lo > last:
-            continue
-        pieces.append(load_fx(codes, lo, hi, src))
-    if not pieces:
-        raise DataError(f"no FX data for basket {spec.name!r} between {start} and {end}")
-    panel = pd.concat(pieces, axis=0).reindex(columns=_union(spec.currencies, numeraires))
-    return panel, None
+__all__ = ["backtest", "load_panel_for", "price", "price_detail"]
 
 
 def backtest(
@@ -110,7 +34,7 @@ def backtest(
     end: Any = None,
     rebalance: str | None = None,
     numeraires: Sequence[str] | str | None = None,
-    source: str | FXSource = "ecb",
+    source: SourceLike = "ecb",
     *,
     periods_per_year: float = PERIODS_PER_YEAR,
     panel: pd.DataFrame | None = None,
@@ -129,12 +53,14 @@ def backtest(
     numeraires : sequence of str, optional
         Currencies to measure the basket in (default: its constituents quoted over the whole
         range). Any currency of the source works.
-    source : str or FXSource, default "ecb"
-        FX source (bundled ECB rates by default).
+    source : str, path-like, FXSource or SourceOptions, default "ecb"
+        FX source (bundled ECB rates by default); see :class:`basket.data.SourceOptions` for
+        the CSV quote convention, date alignment and refresh.
     periods_per_year : float, default 252
         Annualisation of daily figures.
     panel : pandas.DataFrame, optional
-        Use this FX panel (USD per unit) instead of loading one; ``source`` is then ignored.
+        Use this FX panel (USD per unit, meeting :func:`basket.validate_panel`) instead of
+        loading one; ``source`` is then ignored.
 
     Returns
     -------
@@ -158,41 +84,27 @@ def backtest(
     spec = load_spec(spec)
     rule = parse_rule(spec.rebalance if rebalance is None else rebalance)
     asked = normalize_codes(numeraires) if numeraires is not None else None
-    if panel is not None:
-        from basket.data.panel import validate_panel
-
-        validate_panel(panel)
-        if panel.empty:
-            raise DataError("the FX panel is empty; give a panel with at least three dates")
-        t0, t1 = to_timestamp(start, "start"), to_timestamp(end, "end")
-        if spec.weights is not None:
-            base = pd.Timestamp(spec.base_date)
-            row = base_date_row(panel.index, base)
-            if (base - panel.index[row]).days > 7:
-                raise DataError(
-                    f"the panel has no quote within a week before the base date {base.date()} "
-                    f"of {spec.name!r}; extend the panel to cover it"
-                )
-            base_prices = panel.iloc[row]
-        else:
-            base_prices = None
-        fx = panel if t0 is None and t1 is None else panel.loc[t0:t1]
-        source_name = "panel"
-    else:
-        fx, base_prices = load_panel_for(spec, start, end, asked or (), source)
-        source_name = source if isinstance(source, str) else getattr(source, "name", "custom")
-    arr = fx.to_numpy()
+    data = panel_for(spec, start, end, asked or (), source, panel)
+    fx = data.panel
     if asked is None:
-        complete = dict(zip(fx.columns, ~np.isnan(arr).any(axis=0)))
+        complete = dict(zip(fx.columns, ~np.isnan(fx.to_numpy()).any(axis=0)))
         asked = [c for c in spec.currencies if complete.get(c, False)]
     missing = [k for k in asked if k not in fx.columns]
     if missing:
         raise DataError(f"the FX panel has no rates for numeraire {', '.join(missing)}")
     if len(fx) < 3:
         raise DataError(
-            f"only {len(fx)} date(s) between {start} and {end}; a backtest needs at least three"
+            f"only {len(fx)} date(s) from {fx.index[0].date()} to {fx.index[-1].date()}; "
+            "a backtest needs at least three, widen the date range"
         )
-    val = valuate(spec, fx, rule, base_prices)
+    val = valuate(spec, fx, rule, data.base_prices)
+    return _result(spec, rule.label, data.source, fx, val, asked, periods_per_year)
+
+
+def _result(spec: BasketSpec, rule: str, source: str, fx: pd.DataFrame, val: Valuation,
+            asked: list[str], periods_per_year: float) -> BacktestResult:
+    """Measure a valuation in each numeraire and wrap it with its figures."""
+    arr = fx.to_numpy()
     where = {c: i for i, c in enumerate(fx.columns)}
     pk = arr[:, [where[c] for c in asked]]
     values = val.values_usd[:, None] / pk
@@ -204,14 +116,38 @@ def backtest(
     prices = pk if currencies == asked else arr[:, [where[c] for c in currencies]]
     m = basket_metrics(values, prices, pk, weights, periods_per_year)
     dates = val.dates
-    stamps = dates.to_numpy()
     cols = pd.Index(asked, name="numeraire")
     ccy = pd.Index(currencies, name="currency")
+
+    def by_ccy(a: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame(a.T, index=cols, columns=ccy)
+
+    return BacktestResult(
+        spec=spec,
+        rule=rule,
+        source=source,
+        values=pd.DataFrame(values, index=dates, columns=cols),
+        units=pd.DataFrame(units, index=dates, columns=ccy),
+        weights=pd.DataFrame(weights, index=dates, columns=ccy),
+        rebalance_dates=dates[val.resets],
+        metrics=_metrics_frame(m, dates, cols),
+        constituent_volatility=by_ccy(m["constituent_volatility"]),
+        tracking_error=by_ccy(m["tracking_error"]),
+        correlation=by_ccy(m["correlation"]),
+        risk_contribution=by_ccy(m["risk_contribution"]),
+        periods_per_year=float(periods_per_year),
+    )
+
+
+def _metrics_frame(m: dict[str, np.ndarray], dates: pd.DatetimeIndex,
+                   cols: pd.Index) -> pd.DataFrame:
+    """The per-numeraire metrics of :func:`basket_metrics`, rows turned into dates."""
+    stamps = dates.to_numpy()
 
     def rows_to_dates(rows: np.ndarray) -> np.ndarray:
         return np.where(rows >= 0, stamps[np.maximum(rows, 0)], np.datetime64("NaT"))
 
-    metrics = pd.DataFrame(
+    return pd.DataFrame(
         {
             "volatility": m["volatility"],
             "total_return": m["total_return"],
@@ -230,31 +166,12 @@ def backtest(
         index=cols,
     )
 
-    def by_ccy(a: np.ndarray) -> pd.DataFrame:
-        return pd.DataFrame(a.T, index=cols, columns=ccy)
-
-    return BacktestResult(
-        spec=spec,
-        rule=rule.label,
-        source=str(source_name),
-        values=pd.DataFrame(values, index=dates, columns=cols),
-        units=pd.DataFrame(units, index=dates, columns=ccy),
-        weights=pd.DataFrame(weights, index=dates, columns=ccy),
-        rebalance_dates=dates[val.resets],
-        metrics=metrics,
-        constituent_volatility=by_ccy(m["constituent_volatility"]),
-        tracking_error=by_ccy(m["tracking_error"]),
-        correlation=by_ccy(m["correlation"]),
-        risk_contribution=by_ccy(m["risk_contribution"]),
-        periods_per_year=float(periods_per_year),
-    )
-
 
 def price(
     when: Any,
     numeraire: str = "USD",
     basket: str | BasketSpec = "libra-2019",
-    source: str | FXSource = "ecb",
+    source: SourceLike = "ecb",
 ) -> float | pd.Series:
     """The value of one unit of a basket on a date, in a currency.
 
@@ -298,7 +215,7 @@ def price_detail(
     when: Any,
     numeraire: str = "USD",
     basket: str | BasketSpec = "libra-2019",
-    source: str | FXSource = "ecb",
+    source: SourceLike = "ecb",
 ) -> pd.DataFrame:
     """Like :func:`price`, as a frame with the ``value`` and the ``date_used`` per date asked."""
     spec = load_spec(basket)
@@ -313,7 +230,8 @@ def price_detail(
         raise DataError("no date given; pass a date, a list of dates or slice(start, end)")
     asked = pd.DatetimeIndex([to_timestamp(w, "date") for w in items], name="date")
     lo, hi = asked.min(), asked.max()
-    panel, base_prices = load_panel_for(spec, None, None, [k], source)
+    data = panel_for(spec, None, None, [k], source)
+    panel, base_prices = data.panel, data.base_prices
     first = panel.index[0]
     if lo < first:
         raise DataError(
@@ -329,7 +247,7 @@ def price_detail(
     last = panel.index[-1]
     if hi > last + pd.Timedelta(days=7):
         raise DataError(
-            f"{hi.date()} is after the last quote ({last.date()}) in source {source!r}; "
+            f"{hi.date()} is after the last quote ({last.date()}) in source {data.source!r}; "
             "pick an earlier date or refresh the data"
         )
     values = val.values_usd[rows] / window[k].to_numpy()[rows]

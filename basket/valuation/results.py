@@ -110,6 +110,32 @@ class BacktestResult:
         alone = self.constituent_volatility.add_prefix("vol_")
         return pd.concat([head, alone], axis=1)
 
+    def figures(self) -> pd.DataFrame:
+        """Every figure of :meth:`to_dict` in one flat frame, one row per numeraire.
+
+        Columns: the run (``basket``, ``rebalance``, ``source``, ``start``, ``end``, ``dates``,
+        ``periods_per_year``, ``rebalance_count``), every column of :attr:`metrics`, then
+        ``constituent_volatility_<CCY>``, ``tracking_error_<CCY>``, ``correlation_<CCY>`` and
+        ``risk_contribution_<CCY>`` for each constituent. What ``--format csv`` prints.
+        """
+        run = pd.DataFrame(
+            {
+                "basket": self.spec.name, "rebalance": self.rule, "source": self.source,
+                "start": self.start, "end": self.end, "dates": len(self.values),
+                "periods_per_year": self.periods_per_year,
+                "rebalance_count": len(self.rebalance_dates),
+            },
+            index=self.metrics.index,
+        )
+        per_ccy = [
+            getattr(self, name).add_prefix(f"{name}_")
+            for name in ("constituent_volatility", "tracking_error", "correlation",
+                         "risk_contribution")
+        ]
+        out = pd.concat([run, self.metrics, *per_ccy], axis=1)
+        out.columns.name = None
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready figures: the basket, the period, and ``metrics`` keyed by numeraire."""
         metrics: dict[str, Any] = {}

@@ -29,9 +29,9 @@ from typer.testing import CliRunner
 
 import basket
 from basket.cli import app
+from basket.dates import parse_range
 from basket.design.api import optimize as run_optimize
 from basket.design.api import parse_bounds
-from basket.dates import parse_range
 from basket.design.estimation import (
     fixed_amount_volatility,
     model_volatility,
@@ -431,7 +431,7 @@ def test_cli_optimize_csv_and_short() -> None:
         (["--window", "1990-01-01:1991-01-01"], "outside the data", 1),
         (["--window", "2020"], "estimation window '2020' is not START:END", 1),
         (["--objective", "single"], "needs exactly one numeraire", 1),
-        (["--format", "xml"], "unknown --format 'xml'", 2),
+        (["--format", "xml"], "'xml' is not one of table, json, csv", 2),
     ],
 )
 def test_cli_optimize_errors(args: list[str], pattern: str, code: int) -> None:

@@ -356,9 +356,9 @@ def test_cli_list(fmt: str) -> None:
     if fmt == "json":
         data = json.loads(result.stdout)
         assert [d["name"] for d in data] == SHIPPED
-        assert all(d["source"]["url"] for d in data)
+        assert all(d["url"] for d in data)
     elif fmt == "csv":
-        frame = pd.read_csv(StringIO(result.stdout), index_col="episode")
+        frame = pd.read_csv(StringIO(result.stdout), index_col="name")
         assert list(frame.index) == SHIPPED and "url" in frame.columns
     else:
         for name in SHIPPED:
@@ -401,7 +401,7 @@ def test_cli_custom_window() -> None:
         (["--start", "2020-02-01", "--end", "2020-01-01"], "is after end", 1),
         (["--episode", "brexit-2016", "--start", "2020-01-01"], "not both", 1),
         (["-e", "dollar-surge-2022", "-n", "RUB"], "outside the data", 1),
-        (["--format", "xml"], "unknown --format 'xml'", 2),
+        (["--format", "xml"], "'xml' is not one of table, json, csv", 2),
         (["no-such-basket"], "unknown basket 'no-such-basket'", 1),
     ],
 )

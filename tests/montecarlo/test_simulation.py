@@ -661,7 +661,9 @@ def test_cli_table_json_csv() -> None:
     assert data["terminal"]["EUR"]["p5"] == direct.terminal.loc["EUR", "p5"]
     csv = runner.invoke(app, [*args, "--format", "csv", "-n", "USD,EUR"])
     assert csv.exit_code == 0
-    assert csv.stdout.splitlines()[0].startswith("numeraire,p5,p50,p95,var_95")
+    header = csv.stdout.splitlines()[0].split(",")
+    assert header[:4] == ["numeraire", "basket", "method", "rebalance"]
+    assert {"p5", "p50", "p95", "var_95", "es_95", "volatility_annualized_EUR"} <= set(header)
     assert len(csv.stdout.splitlines()) == 3
 
 
@@ -695,14 +697,15 @@ def test_cli_errors(args: list[str], pattern: str) -> None:
 def test_cli_bad_format_is_a_usage_error() -> None:
     result = runner.invoke(app, ["simulate", "--format", "xml"])
     assert result.exit_code == 2
-    assert "unknown --format 'xml'" in result.stderr
+    assert "'xml' is not one of table, json, csv" in result.stderr
 
 
 def test_cli_plot_not_available(monkeypatch, tmp_path) -> None:
-    monkeypatch.setitem(sys.modules, "basket.plot", None)  # import fails
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import fails
     result = runner.invoke(app, ["simulate", "--paths", "100", "--horizon", "2", "--plot",
                                  str(tmp_path / "fan.png")])
-    one_line_error(result, "plotting not available")
+    one_line_error(result, "pip install 'libra-basket[plot]'")
+    assert not (tmp_path / "fan.png").exists()
 
 
 def test_cli_plot(tmp_path) -> None:

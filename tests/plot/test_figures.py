@@ -24,7 +24,7 @@ from typer.testing import CliRunner  # noqa: E402
 import basket  # noqa: E402
 import basket.plot as plotting  # noqa: E402
 from basket.cli import app  # noqa: E402
-from basket.errors import BasketError, DataError  # noqa: E402
+from basket.errors import BasketError, DataError, OutputError  # noqa: E402
 from basket.plot import (  # noqa: E402
     BASKET_COLOR,
     CURRENCY_COLORS,
@@ -451,15 +451,15 @@ def test_save_simulation_figure(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "pattern"),
-    [("missing/chart.png", r"directory .*missing does not exist"),
-     ("chart.jpg", r"use a \.png, \.svg, \.pdf file name")],
+    [("missing/chart.png", r"folder .*missing does not exist"),
+     ("chart.jpg", r"use a \.png, \.svg or \.pdf file name")],
 )
 def test_save_errors(res, tmp_path: Path, name: str, pattern: str) -> None:
-    with pytest.raises(DataError, match=pattern):
+    with pytest.raises(OutputError, match=pattern):
         plotting.save_backtest_figure(res, tmp_path / name)
-    with pytest.raises(DataError, match=pattern):
+    with pytest.raises(OutputError, match=pattern):
         plotting.save_simulation_figure(fan_result(), tmp_path / name)
-    with pytest.raises(DataError, match=pattern):
+    with pytest.raises(OutputError, match=pattern):
         plotting.save_figure(plotting.weights_chart(res), tmp_path / name)
 
 

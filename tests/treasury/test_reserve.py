@@ -23,6 +23,7 @@ import json
 import math
 import re
 import sys
+from io import StringIO
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +34,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from basket.cli import app
-from basket.errors import DataError, SimulationError, SpecError
+from basket.errors import DataError, OutputError, SimulationError, SpecError
 from basket.treasury.api import episode_run_costs, list_reserve_episodes, reserve
 from basket.treasury.files import load_flows, load_rates, load_scenario
 from basket.treasury.flows import FlowSchedule, Growth, Run, parse_scenario, scenario_flows
@@ -720,7 +721,7 @@ def test_save_reserve_figure(tmp_path: Path) -> None:
     res = simulate_reserve(_fx(), U2, R2, scenario="run:0.2:2d", cost_bps=5)
     out = save_reserve_figure(res, tmp_path / "reserve.png")
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    with pytest.raises(DataError, match=r"use a \.png, \.svg, \.pdf file name"):
+    with pytest.raises(OutputError, match=r"use a \.png, \.svg or \.pdf file name"):
         save_reserve_figure(res, tmp_path / "reserve.gif")
 
 
@@ -751,7 +752,7 @@ def test_cli_table_json_csv_and_plot(tmp_path: Path) -> None:
             "--buffer", "0.5%"]
     table = cli(*args, "--no-episodes", "--plot", str(tmp_path / "r.png"))
     assert table.exit_code == 0, table.output
-    assert "min_coverage" in table.output and "income_EUR_usd" in table.output
+    assert "lowest coverage" in table.output and "income from EUR, USD" in table.output
     assert (tmp_path / "r.png").exists()
     js = cli(*args, "--format", "json")
     assert js.exit_code == 0, js.output
@@ -763,7 +764,12 @@ def test_cli_table_json_csv_and_plot(tmp_path: Path) -> None:
     daily = pd.read_csv(tmp_path / "p.csv", index_col=0, parse_dates=True)
     assert daily["burn"].sum() == pytest.approx(3e8)
     assert "reserve_in_JPY" in daily.columns
-    assert csv_out.stdout.startswith("date,coins,mint,burn")
+    # csv carries what json carries: summary, settings, episodes and notes in one tidy frame
+    tidy = pd.read_csv(StringIO(csv_out.stdout), keep_default_na=False)
+    assert list(tidy.columns) == ["part", "episode", "figure", "value"]
+    summary = tidy[tidy.part == "summary"].set_index("figure")["value"]
+    assert float(summary["coins_end"]) == pytest.approx(payload["summary"]["coins_end"])
+    assert set(tidy.part) >= {"summary", "setting"}
 
 
 def test_cli_rates_file_and_flows_file() -> None:
@@ -787,7 +793,7 @@ def test_cli_rates_file_and_flows_file() -> None:
         (["--rates", LIBRA_RATES, "--scenario", f"flows:{FIXTURES / 'flows_bad_date.csv'}"],
          r"flows_bad_date.csv line 3: date '2020-13-01' is not an ISO date"),
         (["--rates", LIBRA_RATES, "--policy", "hoard"], "unknown policy 'hoard'"),
-        (["--rates", LIBRA_RATES, "--plot", "chart.gif"], r"use a .png, .svg, .pdf file name"),
+        (["--rates", LIBRA_RATES, "--plot", "chart.gif"], r"use a .png, .svg or .pdf file name"),
         ([], "not both or neither"),
     ],
 )
@@ -799,4 +805,4 @@ def test_cli_errors_exit_nonzero_with_one_line(args: list[str], pattern: str) ->
 def test_cli_bad_format_is_a_usage_error() -> None:
     result = cli("--rates", LIBRA_RATES, "--format", "xml")
     assert result.exit_code == 2
-    assert "unknown --format 'xml'" in result.stderr
+    assert "'xml' is not one of table, json, csv" in result.stderr

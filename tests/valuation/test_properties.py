@@ -597,7 +597,7 @@ RAISES: dict[str, str] = {
     "unsorted_dates": r"sorted ascending",
     "duplicate_dates": r"the date 2020-01-03 twice",
     "usd_not_one": r"USD column must be exactly 1\.0",
-    "base_date_before_data": r"2019-12-31 is before the first quote \(2020-01-02\)",
+    "base_date_before_data": r"base date 2019-12-31, before the panel starts \(2020-01-02\)",
     "missing_constituent": r"no column for EUR",
     "unknown_numeraire": r"no rates for numeraire GBP",
 }

@@ -1,0 +1,212 @@
+"""The FX panel a basket needs: loaded from a source, or the user's own (validated) panel.
+
+Every face (``price``, ``backtest``, ``simulate``, ``stress``, ``optimize``, ``reserve``) gets its
+data here, so they share one contract: the panel is checked by
+:func:`~basket.data.panel.validate_panel` whether it was loaded or passed in, and a weights
+basket's **base-date prices** come from the same data (the last quote on or before the base
+date, at most a week before it). The base currency of a weights basket is loaded with it even
+when the basket does not hold it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from basket.currencies import union_codes
+from basket.data import SourceLike, SourceOptions, fetch_panel
+from basket.data.panel import validate_panel
+from basket.dates import to_timestamp
+from basket.errors import DataError
+from basket.spec import BasketSpec
+from basket.valuation.engine import base_date_row
+
+__all__ = ["BASE_DATE_TOLERANCE_DAYS", "Loaded", "load_panel_for", "panel_for"]
+
+BASE_DATE_TOLERANCE_DAYS = 7
+"""A weights basket's base-date quote may be at most this many days older than the base date."""
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What a face works on: the panel, the base-date prices and the source's name."""
+
+    panel: pd.DataFrame
+    base_prices: pd.Series | None
+    source: str
+
+
+def _range(start: Any, end: Any) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    t0, t1 = to_timestamp(start, "start"), to_timestamp(end, "end")
+    if t0 is not None and t1 is not None and t0 > t1:
+        raise DataError(f"start {t0.date()} is after end {t1.date()}; swap them")
+    return t0, t1
+
+
+def _base_prices(spec: BasketSpec, panel: pd.DataFrame, where: str) -> pd.Series | None:
+    """The quotes in force on a weights basket's base date (``None`` for an amounts basket)."""
+    if spec.weights is None:
+        return None
+    base = pd.Timestamp(spec.base_date)
+    first = panel.index[0]
+    if base < first:
+        raise DataError(
+            f"basket {spec.name!r} fixes its amounts on its base date {base.date()}, before "
+            f"{where} starts ({first.date()}); use data that covers the base date"
+        )
+    row = base_date_row(pd.DatetimeIndex(panel.index), base)
+    if (base - panel.index[row]).days > BASE_DATE_TOLERANCE_DAYS:
+        raise DataError(
+            f"{where} has no quote within a week before the base date {base.date()} of "
+            f"{spec.name!r}; use data that covers the base date"
+        )
+    return panel.iloc[row]
+
+
+def load_panel_for(
+    spec: BasketSpec,
+    start: Any = None,
+    end: Any = None,
+    numeraires: Sequence[str] = (),
+    source: SourceLike = "ecb",
+) -> tuple[pd.DataFrame, pd.Series | None]:
+    """Load the FX panel a basket needs, and its base-date prices.
+
+    For a weights basket the panel covers the basket's currencies, its base currency and the
+    numeraires from ``start`` to ``end``, and the base-date prices come from the same source.
+    For an amounts basket with periods, each period is loaded with its own currencies (plus the
+    numeraires) and the pieces are stacked, so a currency is NaN on dates when the basket does
+    not hold it.
+
+    Parameters
+    ----------
+    spec : BasketSpec
+    start, end : date-like, optional
+        Inclusive range; by default all the data the source has for the basket.
+    numeraires : sequence of str
+        Extra currencies to load.
+    source : str, path-like, FXSource or SourceOptions, default "ecb"
+
+    Returns
+    -------
+    (panel, base_prices)
+        ``base_prices`` is ``None`` for an amounts basket.
+
+    Raises
+    ------
+    DataError
+        A range outside the data, a base date the data does not cover, an unknown currency.
+    """
+    opts = SourceOptions.of(source)
+    src = opts.open()
+    t0, t1 = _range(start, end)
+    if spec.weights is not None:
+        codes = union_codes(spec.currencies, [spec.base_currency], numeraires)
+        base = pd.Timestamp(spec.base_date)
+        lo = None if t0 is None else min(t0, base)
+        hi = None if t1 is None else max(t1, base)
+        wide = fetch_panel(src, codes, lo, hi, opts)
+        base_prices = _base_prices(spec, wide, f"the data of source {src.name!r}")
+        panel = wide.loc[t0:t1]
+        if panel.empty:
+            raise DataError(
+                f"no FX data between {_day(t0)} and {_day(t1)} in source {src.name!r}; "
+                "widen the date range"
+            )
+        return panel, base_prices
+    return _load_periods(spec, t0, t1, numeraires, src, opts), None
+
+
+def _day(ts: pd.Timestamp | None) -> str:
+    return "the first date" if ts is None else str(ts.date())
+
+
+def _load_periods(spec: BasketSpec, t0: pd.Timestamp | None, t1: pd.Timestamp | None,
+                  numeraires: Sequence[str], src: Any, opts: SourceOptions) -> pd.DataFrame:
+    """An amounts basket's panel: each period with its own currencies, stacked."""
+    periods = spec.periods or ()
+    first = pd.Timestamp(periods[0].start)
+    if t0 is not None and t0 < first:
+        raise DataError(
+            f"basket {spec.name!r} starts on {first.date()}; pick --start on or after it"
+        )
+    pieces = []
+    cov = src.available()
+    for i, p in enumerate(periods):
+        p_lo = pd.Timestamp(p.start)
+        p_hi = (
+            pd.Timestamp(periods[i + 1].start) - pd.Timedelta(days=1)
+            if i + 1 < len(periods) else None
+        )
+        lo = p_lo if t0 is None else max(p_lo, t0)
+        hi = p_hi if t1 is None else (t1 if p_hi is None else min(p_hi, t1))
+        if hi is not None and lo > hi:
+            continue
+        codes = union_codes(p.amounts, numeraires)
+        last = cov.loc[[c for c in codes if c in cov.index], "last"].min()
+        if hi is None and pd.notna(last) and lo > last:
+            continue
+        pieces.append(fetch_panel(src, codes, lo, hi, opts))
+    if not pieces:
+        raise DataError(
+            f"no FX data for basket {spec.name!r} between {_day(t0)} and "
+            f"{'the last date' if t1 is None else t1.date()} in source {src.name!r}; "
+            "widen the date range"
+        )
+    return pd.concat(pieces, axis=0).reindex(columns=union_codes(spec.currencies, numeraires))
+
+
+def panel_for(
+    spec: BasketSpec,
+    start: Any = None,
+    end: Any = None,
+    numeraires: Sequence[str] = (),
+    source: SourceLike = "ecb",
+    panel: pd.DataFrame | None = None,
+) -> Loaded:
+    """The data a face works on: ``panel`` if given (validated), else loaded from ``source``.
+
+    Parameters
+    ----------
+    spec : BasketSpec
+    start, end : date-like, optional
+        Inclusive range.
+    numeraires : sequence of str
+        Extra currencies the face needs.
+    source : str, path-like, FXSource or SourceOptions, default "ecb"
+        Ignored when ``panel`` is given.
+    panel : pandas.DataFrame, optional
+        The user's FX panel, USD per unit; it must meet the panel contract
+        (:func:`~basket.data.panel.validate_panel`), and for a weights basket cover its base
+        date.
+
+    Returns
+    -------
+    Loaded
+        The panel sliced to ``start``..``end``, the base-date prices, the source's name.
+
+    Raises
+    ------
+    DataError
+        A panel breaking the contract (not a DataFrame, NaN, a non-positive rate...), a range
+        outside the data, a base date the data does not cover.
+    """
+    if panel is None:
+        opts = SourceOptions.of(source)
+        fx, base_prices = load_panel_for(spec, start, end, numeraires, opts)
+        return Loaded(fx, base_prices, opts.name)
+    validate_panel(panel)
+    if panel.empty:
+        raise DataError("the FX panel is empty; give a panel with at least three dates")
+    t0, t1 = _range(start, end)
+    base_prices = _base_prices(spec, panel, "the panel")
+    fx = panel if t0 is None and t1 is None else panel.loc[t0:t1]
+    if fx.empty:
+        raise DataError(
+            f"the panel has no date between {_day(t0)} and "
+            f"{'its last date' if t1 is None else t1.date()}; widen the date range"
+        )
+    return Loaded(fx, base_prices, "panel")
