@@ -28,6 +28,7 @@ _EXPORTS: dict[str, str] = {
     "OutputError": "basket.errors",
     "SpecError": "basket.errors",
     "SimulationError": "basket.errors",
+    "CacheWarning": "basket.errors",
     "DataGapWarning": "basket.errors",
     "DataQualityWarning": "basket.errors",
     "load_fx": "basket.data",
@@ -61,6 +62,7 @@ if TYPE_CHECKING:  # pragma: no cover - static view of the lazy exports
     from basket.design.results import OptimizationResult, StressResult
     from basket.errors import (
         BasketError,
+        CacheWarning,
         DataError,
         DataGapWarning,
         DataQualityWarning,

@@ -11,6 +11,7 @@ from __future__ import annotations
 __all__ = [
     "BasketError",
     "BasketWarning",
+    "CacheWarning",
     "DataError",
     "DataGapWarning",
     "DataQualityWarning",
@@ -52,6 +53,10 @@ class BasketWarning(UserWarning):
 
 class DataGapWarning(BasketWarning):
     """Dates were dropped (or filled) because a currency had no quote on them."""
+
+
+class CacheWarning(BasketWarning):
+    """The on-disk cache could not be read or written; the data is used without it."""
 
 
 class DataQualityWarning(BasketWarning):

@@ -127,7 +127,7 @@ class BasketSpec:
         ``arithmetic``: value is the sum of amounts times prices. ``geometric``: a weighted
         geometric index ``V0 * prod (P_c(t) / P_c(t0)) ** w_c``, built as the US Dollar Index.
     rebalance : str, default "none"
-        Default rebalancing rule (see :func:`basket.valuation.rebalance.parse_rule`).
+        Default rebalancing rule (see :func:`basket.rebalance.parse_rule`).
     rounding : {"none", "imf"}, default "none"
         ``imf``: value as the IMF values the SDR, rounding each currency's USD equivalent and
         the total to six significant digits (decimal, half up).
@@ -205,7 +205,7 @@ class BasketSpec:
                 f"basket {self.name!r}: a geometric index has no rebalancing; use rebalance='none'"
             )
         # parse the default rule now so a bad seed fails at load time
-        from basket.valuation.rebalance import parse_rule
+        from basket.rebalance import parse_rule
 
         parse_rule(self.rebalance)
 

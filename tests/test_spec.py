@@ -9,8 +9,8 @@ import pytest
 
 import basket
 from basket.errors import SpecError
+from basket.rebalance import Band, Calendar, NoRebalance, Review, parse_rule
 from basket.spec import BasketSpec, list_seeds, load_spec
-from basket.valuation.rebalance import Band, Calendar, NoRebalance, Review, parse_rule
 
 LIBRA = {"name": "x", "base_date": "2019-06-18",
          "weights": {"USD": 0.5, "EUR": 0.18, "JPY": 0.14, "GBP": 0.11, "SGD": 0.07}}

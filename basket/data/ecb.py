@@ -9,8 +9,9 @@ directly with pandas and converts it to US dollars per unit, exactly:
 * ``USD per c = (USD per EUR) / (c per EUR)`` for every other currency,
 * ``USD per USD = 1``.
 
-``refresh=True`` downloads the ECB's latest history file into the cache, atomically; later calls
-use that copy while it is newer than the bundled one.
+``refresh=True`` downloads the ECB's latest history file and installs it in the cache only after
+checking it completely (see :func:`install_history`); later calls use that copy while it is
+newer than the bundled one and reads cleanly, else the bundled file with a warning.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from __future__ import annotations
 import functools
 import importlib.util
 import io
+import os
+import warnings
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,10 +29,10 @@ import numpy as np
 import pandas as pd
 
 from basket.currencies import suggest
-from basket.data.cache import atomic_write_bytes, cache_dir
-from basket.errors import DataError, DataSourceError
+from basket.data.cache import cache_dir, sweep_stale
+from basket.errors import CacheWarning, DataError, DataSourceError
 
-__all__ = ["ECB_URL", "EcbSource", "bundled_path", "read_history"]
+__all__ = ["ECB_URL", "EcbSource", "bundled_path", "install_history", "read_history"]
 
 ECB_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.zip"
 
@@ -58,27 +61,55 @@ def _cached_path() -> Path:
     return cache_dir("ecb") / "eurofxref-hist.zip"
 
 
-@functools.lru_cache(maxsize=4)
-def _read(path: str, mtime: float) -> pd.DataFrame:
+def _parse(path: str) -> pd.DataFrame:
+    """Read an ECB history file into USD per unit, checking it completely.
+
+    Raises
+    ------
+    DataError
+        Not an ECB history (no Date and USD columns), a date that does not parse or appears
+        twice, or a rate that is zero, negative or infinite.
+    """
     try:
-        raw = pd.read_csv(path, compression="zip", na_values=["N/A"], skipinitialspace=True)
-    except (OSError, ValueError, zipfile.BadZipFile) as exc:
+        with open(path, "rb") as fh:
+            zipped = fh.read(4) == b"PK\x03\x04"
+        raw = pd.read_csv(path, compression="zip" if zipped else None, na_values=["N/A"],
+                          skipinitialspace=True)
+    except (OSError, ValueError, UnicodeDecodeError, zipfile.BadZipFile,
+            pd.errors.ParserError) as exc:
         raise DataError(f"cannot read the ECB history file {path}: {exc}") from exc
     if "Date" not in raw.columns or "USD" not in raw.columns:
         raise DataError(f"{path} is not an ECB history file (no Date and USD columns)")
     raw = raw.loc[:, [c for c in raw.columns if not str(c).startswith("Unnamed")]]
-    dates = pd.DatetimeIndex(pd.to_datetime(raw.pop("Date"), format="%Y-%m-%d"), name="date")
-    per_eur = raw.astype(np.float64).set_axis(dates).sort_index()
+    try:
+        dates = pd.DatetimeIndex(pd.to_datetime(raw.pop("Date"), format="%Y-%m-%d"), name="date")
+        per_eur = raw.astype(np.float64).set_axis(dates).sort_index()
+    except (ValueError, TypeError) as exc:
+        raise DataError(f"{path} has a date or a rate that does not parse ({exc})") from None
     if not per_eur.index.is_unique:
-        raise DataError(f"{path} repeats a date; download it again with refresh=True")
+        dup = per_eur.index[per_eur.index.duplicated()][0]
+        raise DataError(f"{path} gives the date {dup.date()} twice; download it again "
+                        "(--refresh) or delete it")
+    values = per_eur.to_numpy()
+    bad = ~np.isnan(values) & ~((values > 0) & np.isfinite(values))
+    if bad.any():
+        r, k = np.argwhere(bad)[0]
+        raise DataError(f"{path} has the rate {float(values[r, k])!r} for {per_eur.columns[k]} on "
+                        f"{per_eur.index[r].date()}; rates must be positive and finite")
     usd_per_eur = per_eur["USD"].to_numpy()
-    values = usd_per_eur[:, None] / per_eur.to_numpy()
+    values = usd_per_eur[:, None] / values
     out = pd.DataFrame(values, index=per_eur.index, columns=[str(c) for c in per_eur.columns])
     out["USD"] = np.where(np.isnan(usd_per_eur), np.nan, 1.0)
     out.insert(0, "EUR", usd_per_eur)
     out = out.loc[:, ["USD", "EUR", *[c for c in out.columns if c not in ("USD", "EUR")]]]
     out.attrs = {}
     return out
+
+
+@functools.lru_cache(maxsize=4)
+def _read(path: str, mtime: float) -> pd.DataFrame:
+    """:func:`_parse`, once per file version (path and modification time)."""
+    return _parse(path)
 
 
 @functools.lru_cache(maxsize=4)
@@ -116,23 +147,62 @@ def read_history(path: str | Path | None = None) -> pd.DataFrame:
 
 
 def _default_path() -> Path:
+    """The refreshed copy when it is newer than the bundled file and reads cleanly; else the
+    bundled file (with a :class:`~basket.errors.CacheWarning` when the copy is unreadable)."""
     bundled = bundled_path()
     try:
         cached = _cached_path()
     except DataSourceError:
         return bundled
-    if cached.is_file() and cached.stat().st_mtime > bundled.stat().st_mtime:
-        return cached
-    return bundled
+    if not (cached.is_file() and cached.stat().st_mtime > bundled.stat().st_mtime):
+        return bundled
+    try:
+        _read(str(cached), cached.stat().st_mtime)
+    except DataError as exc:
+        warnings.warn(
+            f"ecb: the refreshed history in the cache cannot be used ({exc}); using the bundled "
+            "copy instead; run with --refresh to download it again",
+            CacheWarning, stacklevel=4,
+        )
+        return bundled
+    return cached
 
 
-def download_history(timeout: float = 30.0) -> Path:
-    """Download the ECB's latest history file into the cache (atomically) and return its path.
+def check_history(new: pd.DataFrame, reference: pd.DataFrame, name: str) -> None:
+    """Refuse a downloaded history that holds less than the bundled one.
 
     Raises
     ------
     DataSourceError
-        If the ECB cannot be reached or answers with something that is not its history file.
+        A currency or a date of ``reference`` missing from ``new``.
+    """
+    lost = [c for c in reference.columns if c not in new.columns]
+    if lost:
+        raise DataSourceError(
+            f"the downloaded ECB history {name} lacks {', '.join(lost[:5])}; it was not "
+            "installed, the bundled copy stays in use"
+        )
+    missing = reference.index.difference(new.index)
+    if len(missing):
+        raise DataSourceError(
+            f"the downloaded ECB history {name} lacks {len(missing)} date(s) of the bundled "
+            f"copy (first {missing[0].date()}); it was not installed, the bundled copy stays "
+            "in use"
+        )
+
+
+def download_history(timeout: float = 30.0) -> Path:
+    """Download the ECB's latest history, check it completely, then install it in the cache.
+
+    The file goes to a temporary name first and replaces the cached copy only once it reads
+    cleanly (unique dates, positive finite rates) and holds at least every currency and date of
+    the bundled file, so a bad download never displaces good data.
+
+    Raises
+    ------
+    DataSourceError
+        If the ECB cannot be reached, answers with something that is not its history file, or
+        with less than the bundled history.
     """
     import urllib.error
     import urllib.request
@@ -143,19 +213,50 @@ def download_history(timeout: float = 30.0) -> Path:
     except (urllib.error.URLError, OSError) as exc:
         raise DataSourceError(
             f"cannot download the ECB history from {ECB_URL} ({exc}); "
-            "run without refresh to use the bundled copy"
+            "run without --refresh to use the bundled copy"
         ) from exc
+    return install_history(payload)
+
+
+def install_history(payload: bytes) -> Path:
+    """Check a downloaded ECB history (the bytes of its zip) and install it in the cache.
+
+    Raises
+    ------
+    DataSourceError
+        Not a zip holding a CSV, a file that does not read cleanly, or one holding less than
+        the bundled history. Nothing in the cache changes then.
+    """
     try:
         with zipfile.ZipFile(io.BytesIO(payload)) as zf:
             names = zf.namelist()
     except zipfile.BadZipFile as exc:
-        raise DataSourceError("the ECB answered with something that is not a zip file") from exc
+        raise DataSourceError("the ECB answered with something that is not a zip file; run "
+                              "without --refresh to use the bundled copy") from exc
     if not any(n.endswith(".csv") for n in names):
-        raise DataSourceError("the ECB zip file holds no CSV; run without refresh")
+        raise DataSourceError("the ECB zip file holds no CSV; run without --refresh")
     target = _cached_path()
-    atomic_write_bytes(target, payload)
-    # validate before trusting it later
-    read_history(target)
+    sweep_stale(target.parent)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(payload)
+        try:
+            new = _parse(str(tmp))
+        except DataError as exc:
+            raise DataSourceError(
+                f"the downloaded ECB history does not read cleanly ({exc}); it was not "
+                "installed, the bundled copy stays in use"
+            ) from None
+        check_history(new, read_history(bundled_path()), ECB_URL)
+        os.replace(tmp, target)
+    except OSError as exc:
+        if isinstance(exc, DataSourceError):
+            raise
+        raise DataSourceError(f"cannot store the ECB history in {target.parent} "
+                              f"({exc.strerror}); set BASKET_CACHE_DIR to a writable "
+                              "folder") from None
+    finally:
+        tmp.unlink(missing_ok=True)
     return target
 
 

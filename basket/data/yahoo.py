@@ -12,14 +12,13 @@ Conventions
 
 Cache
 -----
-``cache_dir("yahoo")`` (``$BASKET_CACHE_DIR/yahoo`` when that is set) holds, per ticker, a
-plain CSV ``<ticker>.csv`` with columns ``date,close`` (Yahoo's close *before* inversion) and a
-JSON sidecar ``<ticker>.json`` with the date range already fetched (``start``, ``end``), the
-number of rows and the SHA-256 of the CSV. The range is what makes the cache know that a weekend
-or a holiday without a row is covered. Both files are written atomically, CSV first, so a crash
-between the two leaves a sidecar that no longer matches its CSV: such a file, or any file that
-does not parse, is reported with :class:`~basket.errors.DataQualityWarning` and downloaded again,
-never trusted. A request only downloads the dates the cache lacks (before its start, after its
+``cache_dir("yahoo")`` (``$BASKET_CACHE_DIR/yahoo`` when that is set) holds one self-checking
+file per ticker, ``<ticker>.csv``, written in one atomic step (see :mod:`basket.data.cache`): the
+date range already fetched, the rows and their checksum, and Yahoo's closes *before* inversion.
+The range is what makes the cache know that a weekend or a holiday without a row is covered. A
+file that does not check out is reported with :class:`~basket.errors.CacheWarning` and
+downloaded again, never trusted; a cache that cannot be written is reported the same way and
+the downloaded data is used all the same. A request only downloads the dates the cache lacks (before its start, after its
 end; the covered range stays one interval, so a gap between it and the request is downloaded
 too). No date later than yesterday (UTC) is ever marked as covered, because today's bar may still
 change.
@@ -33,13 +32,9 @@ and reported with :class:`~basket.errors.DataQualityWarning`.
 
 from __future__ import annotations
 
-import hashlib
-import io
-import json
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -47,8 +42,14 @@ import numpy as np
 import pandas as pd
 
 from basket.currencies import suggest
-from basket.data.cache import atomic_write_text, cache_dir
-from basket.errors import DataError, DataQualityWarning, DataSourceError, SpecError
+from basket.data.cache import (
+    CachedCloses,
+    CorruptCacheError,
+    cache_dir,
+    read_closes,
+    write_closes,
+)
+from basket.errors import CacheWarning, DataError, DataQualityWarning, DataSourceError, SpecError
 
 __all__ = ["EXPECT_QUOTES_WEEKDAYS", "SPIKE_LOG_BOUND", "TICKERS", "YahooSource", "YahooTicker"]
 
@@ -85,7 +86,6 @@ EXPECT_QUOTES_WEEKDAYS = 3
 """A download spanning at least this many weekdays must return a quote for every ticker;
 shorter ones may legitimately be empty (holidays) and are then not marked as covered."""
 
-_FORMAT = 1
 _HINT = "use --source ecb (offline) or try again later; cached data is kept"
 
 
@@ -198,86 +198,28 @@ def _closes(
 
 
 # --------------------------------------------------------------------------------------------
-# the cache
+# the cache (see basket.data.cache): trouble with it is a warning, never an error
 
 
-@dataclass(frozen=True)
-class _Cached:
-    closes: pd.Series
-    start: pd.Timestamp
-    end: pd.Timestamp
-
-
-class _CorruptCacheError(Exception):
-    pass
-
-
-def _paths(ticker: str) -> tuple[Path, Path]:
-    base = cache_dir("yahoo")
-    return base / f"{ticker}.csv", base / f"{ticker}.json"
-
-
-def _read_cache(ticker: str) -> _Cached | None:
-    """Return the cached closes of ``ticker``; raise ``_CorruptCacheError`` if untrustworthy."""
-    csv_path, meta_path = _paths(ticker)
-    if not csv_path.exists() and not meta_path.exists():
+def _cache_folder() -> Path | None:
+    try:
+        return cache_dir("yahoo")
+    except DataSourceError as exc:
+        warnings.warn(f"yahoo: {exc}; the data is used without caching it", CacheWarning,
+                      stacklevel=4)
         return None
-    try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        payload = csv_path.read_bytes()
-    except FileNotFoundError as exc:
-        raise _CorruptCacheError(f"{Path(str(exc.filename)).name} is missing") from exc
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise _CorruptCacheError(_one_line(exc)) from exc
-    if not isinstance(meta, dict) or meta.get("format") != _FORMAT or meta.get("ticker") != ticker:
-        raise _CorruptCacheError(f"{meta_path.name} is not a format-{_FORMAT} sidecar for {ticker}")
-    try:
-        start = pd.to_datetime(str(meta["start"]), format="%Y-%m-%d")
-        end = pd.to_datetime(str(meta["end"]), format="%Y-%m-%d")
-        rows = int(meta["rows"])
-        digest = str(meta["sha256"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise _CorruptCacheError(f"{meta_path.name} is malformed ({_one_line(exc)})") from exc
-    if start > end:
-        raise _CorruptCacheError(f"{meta_path.name} has start after end")
-    if hashlib.sha256(payload).hexdigest() != digest:
-        raise _CorruptCacheError(f"{csv_path.name} does not match its sidecar")
-    try:
-        # read as text and parse with float(): exact round trip of the repr() written
-        table = pd.read_csv(io.BytesIO(payload), dtype=str, keep_default_na=False)
-        if list(table.columns) != ["date", "close"]:
-            raise ValueError(f"columns {list(table.columns)}, expected ['date', 'close']")
-        dates = pd.DatetimeIndex(pd.to_datetime(table["date"], format="%Y-%m-%d"), name="date")
-        values = np.array([float(v) for v in table["close"]], dtype=np.float64)
-    except (ValueError, TypeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise _CorruptCacheError(f"{csv_path.name} does not parse ({_one_line(exc)})") from exc
-    closes = pd.Series(values, index=dates, name="close")
-    if (
-        len(closes) != rows
-        or not np.isfinite(values).all()
-        or not dates.is_unique
-        or not dates.is_monotonic_increasing
-        or (len(dates) and (dates[0] < start or dates[-1] > end))
-    ):
-        raise _CorruptCacheError(f"{csv_path.name} is inconsistent with its sidecar")
-    return _Cached(closes, start, end)
 
 
-def _write_cache(ticker: str, cached: _Cached) -> None:
-    """Write the CSV, then its sidecar, each atomically."""
-    csv_path, meta_path = _paths(ticker)
-    lines = ["date,close", *(f"{_iso(d)},{float(v)!r}" for d, v in cached.closes.items())]
-    payload = ("\n".join(lines) + "\n").encode("utf-8")
-    meta = {
-        "format": _FORMAT,
-        "ticker": ticker,
-        "start": _iso(cached.start),
-        "end": _iso(cached.end),
-        "rows": len(cached.closes),
-        "sha256": hashlib.sha256(payload).hexdigest(),
-    }
-    atomic_write_text(csv_path, payload.decode("utf-8"))
-    atomic_write_text(meta_path, json.dumps(meta, indent=2) + "\n")
+def _read_cache(ticker: str) -> CachedCloses | None:
+    """The cached closes of ``ticker`` (``None`` without a cache); raises CorruptCacheError."""
+    folder = _cache_folder()
+    return None if folder is None else read_closes(folder, ticker)
+
+
+def _write_cache(ticker: str, cached: CachedCloses) -> None:
+    folder = _cache_folder()
+    if folder is not None:
+        write_closes(folder, ticker, cached)
 
 
 # --------------------------------------------------------------------------------------------
@@ -398,7 +340,7 @@ class YahooSource:
             if ticker:
                 try:
                     cached = _read_cache(ticker)
-                except _CorruptCacheError:
+                except CorruptCacheError:
                     cached = None
             rows[code] = (
                 pd.NaT,
@@ -463,19 +405,19 @@ class YahooSource:
             )
         tickers = list(dict.fromkeys(TICKERS[c].symbol for c in codes if c != "USD"))
 
-        cached: dict[str, _Cached | None] = {}
+        cached: dict[str, CachedCloses | None] = {}
         for t in tickers:
             if self.refresh:
                 cached[t] = None
                 continue
             try:
                 cached[t] = _read_cache(t)
-            except _CorruptCacheError as exc:
+            except CorruptCacheError as exc:
                 cached[t] = None
                 warnings.warn(
-                    f"yahoo: ignoring the cache of {t} in {cache_dir('yahoo')} ({exc}); "
-                    "downloading it again",
-                    DataQualityWarning,
+                    f"yahoo: ignoring the cached closes of {t} ({exc}); downloading them again "
+                    "and replacing the file (delete it, or use --refresh, to do so by hand)",
+                    CacheWarning,
                     stacklevel=2,
                 )
 
@@ -529,7 +471,7 @@ class YahooSource:
     def _update(
         self,
         tickers: Sequence[str],
-        cached: dict[str, _Cached | None],
+        cached: dict[str, CachedCloses | None],
         start: pd.Timestamp,
         end: pd.Timestamp,
     ) -> dict[str, pd.Series]:
@@ -578,7 +520,7 @@ class YahooSource:
                 cov = (
                     (p0, cov_end) if prev is None else (min(prev.start, p0), max(prev.end, cov_end))
                 )
-                entry = _Cached(closes[t].loc[cov[0] : cov[1]], cov[0], cov[1])
+                entry = CachedCloses(closes[t].loc[cov[0] : cov[1]], cov[0], cov[1])
                 state[t] = entry
                 _write_cache(t, entry)
             if missing:

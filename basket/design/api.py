@@ -117,53 +117,9 @@ def stress(
     span = _coverage(src, union_codes(spec.currencies, ks))
     if span is not None and spec.periods:
         span = (max(span[0], pd.Timestamp(spec.periods[0].start)), span[1])
-    tol = pd.Timedelta(days=COVERAGE_TOLERANCE_DAYS)
-
-    def inside(ep: Episode) -> bool:
-        if span is None:
-            return True
-        return bool(pd.Timestamp(ep.start) >= span[0] - tol
-                    and pd.Timestamp(ep.end) <= span[1] + tol)
-
-    def outside_message(ep: Episode) -> str:
-        assert span is not None
-        return (
-            f"episode {ep.name!r} ({ep.start} to {ep.end}) is outside the data of source "
-            f"{SourceOptions.of(source).name!r} for {', '.join(union_codes(spec.currencies, ks))} "
-            f"({span[0].date()} to {span[1].date()}); pick another episode or window"
-        )
-
-    skipped: list[str] = []
-    if custom:
-        t0, t1 = to_timestamp(start, "start"), to_timestamp(end, "end")
-        if t0 is not None and t1 is not None and t0 > t1:
-            raise SimulationError(f"custom window: start {t0.date()} is after end {t1.date()}; "
-                                  "swap them")
-        if t0 is None or t1 is None:
-            if span is None:
-                raise DataError("give both start and end: the source does not state its coverage")
-            t0 = span[0] if t0 is None else t0
-            t1 = span[1] if t1 is None else t1
-        chosen = [custom_window(t0, t1)]
-        if not inside(chosen[0]):
-            raise DataError(outside_message(chosen[0]).replace("episode 'custom'", "window"))
-    elif episodes is None:
-        shipped = list_episodes()
-        chosen = [e for e in shipped if inside(e)]
-        skipped = [e.name for e in shipped if not inside(e)]
-        if not chosen:
-            raise DataError(
-                f"no shipped episode lies inside the data of source {SourceOptions.of(source).name!r}; "
-                "give a custom start/end window"
-            )
-    else:
-        names = [episodes] if isinstance(episodes, str) else list(episodes)
-        if not names:
-            raise SimulationError("no episode given; name one (see 'basket stress --list')")
-        chosen = [get_episode(n) for n in dict.fromkeys(names)]
-        for ep in chosen:
-            if not inside(ep):
-                raise DataError(outside_message(ep))
+    where = (f"the data of source {source.name!r} for "
+             f"{', '.join(union_codes(spec.currencies, ks))}")
+    chosen, skipped = _choose_episodes(episodes, start, end, span, where)
     lo = min(pd.Timestamp(e.start) for e in chosen)
     hi = max(pd.Timestamp(e.end) for e in chosen)
     if span is not None:
@@ -181,6 +137,61 @@ def stress(
         skipped=tuple(skipped),
         title=spec.title or spec.name,
     )
+
+
+def _choose_episodes(
+    episodes: str | Sequence[str] | None, start: Any, end: Any,
+    span: tuple[pd.Timestamp, pd.Timestamp] | None, where: str,
+) -> tuple[list[Episode], list[str]]:
+    """The windows to replay (named, all shipped, or a custom one) and the shipped ones skipped.
+
+    ``span`` is the range the data cover (``None`` if the source does not say); ``where``
+    names the data in messages.
+    """
+    tol = pd.Timedelta(days=COVERAGE_TOLERANCE_DAYS)
+
+    def inside(ep: Episode) -> bool:
+        if span is None:
+            return True
+        return bool(pd.Timestamp(ep.start) >= span[0] - tol
+                    and pd.Timestamp(ep.end) <= span[1] + tol)
+
+    def outside(ep: Episode, what: str) -> DataError:
+        assert span is not None
+        return DataError(
+            f"{what} ({ep.start} to {ep.end}) is outside {where} ({span[0].date()} to "
+            f"{span[1].date()}); pick another episode or window"
+        )
+
+    if start is not None or end is not None:
+        t0, t1 = to_timestamp(start, "start"), to_timestamp(end, "end")
+        if t0 is not None and t1 is not None and t0 > t1:
+            raise SimulationError(f"custom window: start {t0.date()} is after end {t1.date()}; "
+                                  "swap them")
+        if t0 is None or t1 is None:
+            if span is None:
+                raise DataError("give both start and end: the source does not state its coverage")
+            t0 = span[0] if t0 is None else t0
+            t1 = span[1] if t1 is None else t1
+        window = custom_window(t0, t1)
+        if not inside(window):
+            raise outside(window, "window")
+        return [window], []
+    if episodes is None:
+        shipped = list_episodes()
+        chosen = [e for e in shipped if inside(e)]
+        if not chosen:
+            raise DataError(f"no shipped episode lies inside {where}; give a custom start/end "
+                            "window")
+        return chosen, [e.name for e in shipped if not inside(e)]
+    names = [episodes] if isinstance(episodes, str) else list(episodes)
+    if not names:
+        raise SimulationError("no episode given; name one (see 'basket stress --list')")
+    chosen = [get_episode(n) for n in dict.fromkeys(names)]
+    for ep in chosen:
+        if not inside(ep):
+            raise outside(ep, f"episode {ep.name!r}")
+    return chosen, []
 
 
 # ----------------------------------------------------------------------------- optimize
@@ -283,6 +294,50 @@ def _windows(
             notes.append("no out-of-sample figures: fewer than three dates after the "
                          "estimation window; pass evaluate=(start, end)")
     return est, evl, notes
+
+
+def _optimum_columns(sol: Any, opt_spec: BasketSpec | None, est: pd.DataFrame,
+                     evl: pd.DataFrame | None, panel: pd.DataFrame, ks: list[str],
+                     ppy: float) -> dict[str, pd.Series]:
+    """The optimum's model volatility, and its realised volatility in and out of sample."""
+    weights = sol.weights
+    columns: dict[str, pd.Series] = {"optimum_model": sol.volatility}
+    columns["optimum_in_sample"] = _realised(weights, opt_spec, est, panel, ks, ppy)
+    if evl is None:
+        return columns
+    if opt_spec is None:
+        # the same amounts as in sample: weights at the estimation start, carried forward
+        carried = panel.loc[est.index[0]:evl.index[-1]]
+        units = weights / carried.iloc[0][weights.index]
+        w_eval = units * evl.iloc[0][weights.index]
+        w_eval = w_eval / w_eval.sum()
+        columns["optimum_out_of_sample"] = fixed_amount_volatility(w_eval, evl, ks, ppy)
+    else:
+        columns["optimum_out_of_sample"] = _realised(weights, opt_spec, evl, panel, ks, ppy)
+    return columns
+
+
+def _benchmark_columns(bench: BasketSpec, cov: pd.DataFrame, est: pd.DataFrame,
+                       evl: pd.DataFrame | None, panel: pd.DataFrame, ks: list[str],
+                       ppy: float) -> tuple[pd.Series, dict[str, pd.Series]]:
+    """The benchmark's weights, its model volatility and its realised volatility."""
+    ins = backtest(bench, est.index[0], est.index[-1], numeraires=ks, panel=panel,
+                   periods_per_year=ppy)
+    if bench.weights is not None:
+        weights = pd.Series(dict(bench.weights), name="weight", dtype=np.float64)
+    else:
+        weights = ins.weights.iloc[0].rename("weight").astype(np.float64)
+        weights = weights[weights > 0]
+    weights.index.name = "currency"
+    columns = {
+        "benchmark_model": model_volatility(weights, cov, ks, ppy),
+        "benchmark_in_sample": _vol(ins.metrics["volatility"], ks),
+    }
+    if evl is not None:
+        out = backtest(bench, evl.index[0], evl.index[-1], numeraires=ks, panel=panel,
+                       periods_per_year=ppy)
+        columns["benchmark_out_of_sample"] = _vol(out.metrics["volatility"], ks)
+    return weights, columns
 
 
 def _realised(
@@ -403,36 +458,12 @@ def optimize(
     if opt_spec is None:
         notes.append("the optimum is short; its realised volatility uses fixed amounts "
                      "computed directly (a basket spec is long-only)")
-    columns: dict[str, pd.Series] = {"optimum_model": sol.volatility}
-    columns["optimum_in_sample"] = _realised(weights, opt_spec, est, panel, ks, periods_per_year)
-    if evl is not None:
-        if opt_spec is None:
-            # the same amounts as in sample: weights at the estimation start, carried forward
-            carried = panel.loc[est.index[0]:evl.index[-1]]
-            units = weights / carried.iloc[0][weights.index]
-            w_eval = units * evl.iloc[0][weights.index]
-            w_eval = w_eval / w_eval.sum()
-            columns["optimum_out_of_sample"] = fixed_amount_volatility(
-                w_eval, evl, ks, periods_per_year)
-        else:
-            columns["optimum_out_of_sample"] = _realised(weights, opt_spec, evl, panel, ks,
-                                                         periods_per_year)
+    columns = _optimum_columns(sol, opt_spec, est, evl, panel, ks, periods_per_year)
     bench_weights = None
     if bench is not None:
-        ins = backtest(bench, est.index[0], est.index[-1], numeraires=ks, panel=panel,
-                       periods_per_year=periods_per_year)
-        if bench.weights is not None:
-            bench_weights = pd.Series(dict(bench.weights), name="weight", dtype=np.float64)
-        else:
-            bench_weights = ins.weights.iloc[0].rename("weight").astype(np.float64)
-            bench_weights = bench_weights[bench_weights > 0]
-        bench_weights.index.name = "currency"
-        columns["benchmark_model"] = model_volatility(bench_weights, cov, ks, periods_per_year)
-        columns["benchmark_in_sample"] = _vol(ins.metrics["volatility"], ks)
-        if evl is not None:
-            out = backtest(bench, evl.index[0], evl.index[-1], numeraires=ks, panel=panel,
-                           periods_per_year=periods_per_year)
-            columns["benchmark_out_of_sample"] = _vol(out.metrics["volatility"], ks)
+        bench_weights, bench_columns = _benchmark_columns(bench, cov, est, evl, panel, ks,
+                                                          periods_per_year)
+        columns.update(bench_columns)
     order = ["optimum_model", "benchmark_model", "optimum_in_sample", "benchmark_in_sample",
              "optimum_out_of_sample", "benchmark_out_of_sample"]
     comparison = pd.DataFrame({c: columns[c] for c in order if c in columns})

@@ -274,51 +274,8 @@ def solve_weights(
         )
     ppy = _check_ppy(periods_per_year)
     lo, hi = validate_bounds(codes, bounds, long_only)
-    iw = _lookup(cov, codes, "currency")
-    ik = _lookup(cov, ks, "numeraire")
-    c = cov.to_numpy(dtype=np.float64) * ppy
-    if not np.isfinite(c).all():
-        raise DataError("the covariance has NaN or infinite entries")
-    scale = float(np.max(np.diag(c)))
-    scale = scale if scale > 0 else 1.0
-    c = c / scale
-    a = c[np.ix_(iw, iw)]                      # (n, n)
-    b = c[np.ix_(iw, ik)]                      # (n, K): Sigma restricted, column per e_k
-    q0 = c[ik, ik]                             # (K,): e_k' Sigma e_k
-    nk = len(ks)
-
-    # currencies whose bounds pin them (lo == hi) are constants, not variables
-    free = lo < hi
-    pinned = np.where(free, 0.0, lo)
-    nf = int(free.sum())
-    if nf == 0:
-        w = pinned
-        iterations = 0
-    else:
-        af = a[np.ix_(free, free)]
-        shift = a[free] @ pinned                 # (nf,): cross terms with the pinned weights
-        bf = b[free] - shift[:, None]            # (nf, K)
-        qf = q0 - 2.0 * (pinned @ b) + pinned @ a @ pinned
-        target = 1.0 - float(pinned.sum())
-
-        def variances(x: np.ndarray) -> np.ndarray:
-            return np.asarray(x @ af @ x - 2.0 * (x @ bf) + qf)
-
-        def var_grads(x: np.ndarray) -> np.ndarray:
-            return np.asarray(2.0 * (af @ x)[:, None] - 2.0 * bf)     # (nf, K)
-
-        problem = _Problem(objective, variances, var_grads, af, nf, nk, target,
-                           lo[free], hi[free])
-        if method == "slsqp":
-            try:
-                x, iterations = _solve_slsqp(problem)
-            except SimulationError:
-                # SLSQP can stall at its precision limit; trust-constr is slower but robust
-                x, iterations = _solve_trust_constr(problem)
-        else:
-            x, iterations = _solve_trust_constr(problem)
-        w = pinned.copy()
-        w[free] = x[:nf]
+    a, b, q0, scale = _scaled_quadratics(cov, codes, ks, ppy)
+    w, iterations = _solve_free(objective, method, a, b, q0, lo, hi)
     if long_only:
         w = np.where(np.abs(w) < WEIGHT_ATOL, 0.0, w)
         w = np.maximum(w, 0.0)
@@ -342,6 +299,59 @@ def solve_weights(
         method=method,
         iterations=int(iterations),
     )
+
+
+def _scaled_quadratics(cov: pd.DataFrame, codes: list[str], ks: list[str], ppy: float
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """The variance of ``w`` in numeraire ``k`` is ``(w'Aw - 2 w'b_k + q_k) * scale``.
+
+    The annualised covariance is divided by its largest diagonal entry so the solvers work
+    on numbers near one. Returns ``A`` (n, n), ``b`` (n, K), ``q`` (K,) and ``scale``.
+    """
+    iw = _lookup(cov, codes, "currency")
+    ik = _lookup(cov, ks, "numeraire")
+    c = cov.to_numpy(dtype=np.float64) * ppy
+    if not np.isfinite(c).all():
+        raise DataError("the covariance has NaN or infinite entries")
+    scale = float(np.max(np.diag(c)))
+    scale = scale if scale > 0 else 1.0
+    c = c / scale
+    return c[np.ix_(iw, iw)], c[np.ix_(iw, ik)], c[ik, ik], scale
+
+
+def _solve_free(objective: str, method: str, a: np.ndarray, b: np.ndarray, q0: np.ndarray,
+                lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, int]:
+    """Optimal weights and the solver's iterations; pinned weights (lo == hi) are constants."""
+    free = lo < hi
+    pinned = np.where(free, 0.0, lo)
+    nf = int(free.sum())
+    if nf == 0:
+        return pinned, 0
+    af = a[np.ix_(free, free)]
+    shift = a[free] @ pinned                 # (nf,): cross terms with the pinned weights
+    bf = b[free] - shift[:, None]            # (nf, K)
+    qf = q0 - 2.0 * (pinned @ b) + pinned @ a @ pinned
+    target = 1.0 - float(pinned.sum())
+
+    def variances(x: np.ndarray) -> np.ndarray:
+        return np.asarray(x @ af @ x - 2.0 * (x @ bf) + qf)
+
+    def var_grads(x: np.ndarray) -> np.ndarray:
+        return np.asarray(2.0 * (af @ x)[:, None] - 2.0 * bf)     # (nf, K)
+
+    problem = _Problem(objective, variances, var_grads, af, nf, len(q0), target,
+                       lo[free], hi[free])
+    if method == "slsqp":
+        try:
+            x, iterations = _solve_slsqp(problem)
+        except SimulationError:
+            # SLSQP can stall at its precision limit; trust-constr is slower but robust
+            x, iterations = _solve_trust_constr(problem)
+    else:
+        x, iterations = _solve_trust_constr(problem)
+    w = pinned.copy()
+    w[free] = x[:nf]
+    return w, iterations
 
 
 @dataclass(frozen=True)

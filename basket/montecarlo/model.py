@@ -56,10 +56,10 @@ from basket.montecarlo.results import (
     _quantile_sorted,
     _stats,
 )
+from basket.rebalance import Band, Calendar, NoRebalance, Review, parse_rule
 from basket.spec import BasketSpec
 from basket.valuation.engine import base_date_row, valuate
 from basket.valuation.metrics import PERIODS_PER_YEAR
-from basket.valuation.rebalance import Band, Calendar, NoRebalance, Review, parse_rule
 
 __all__ = ["CONSTANT_TOLERANCE", "FAN_BUDGET", "monte_carlo"]
 

@@ -29,8 +29,8 @@ from basket.treasury.flows import Run, ScenarioLike, parse_scenario
 from basket.treasury.inputs import parse_costs, parse_rates
 from basket.treasury.model import simulate_reserve
 from basket.treasury.results import ReserveResult
-from basket.valuation.loading import load_panel_for, panel_for
 from basket.valuation.engine import valuate
+from basket.valuation.loading import load_panel_for, panel_for
 
 __all__ = [
     "DEFAULT_EPISODE_RUN",

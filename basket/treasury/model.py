@@ -55,6 +55,7 @@ the rest in cash, plus a capital buffer.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -319,38 +320,8 @@ def simulate_reserve(
     opex = _check_number(opex_bps, "opex_bps", minimum=0.0)
     buffer0 = _check_number(buffer, "buffer (USD)", minimum=0.0)
     coins0 = _check_number(coins, "coins", minimum=0.0)
-    cur = [normalize_code(c) for c in currencies] if currencies is not None else None
-
-    frame_in = isinstance(prices, pd.DataFrame)
-    if frame_in:
-        assert isinstance(prices, pd.DataFrame)
-        if not isinstance(prices.index, pd.DatetimeIndex):
-            raise DataError("prices need a DatetimeIndex of valuation dates")
-        idx = pd.DatetimeIndex(prices.index)
-    else:
-        if dates is None:
-            raise SpecError("prices given as an array need dates=[...] (one per row)")
-        idx = pd.DatetimeIndex(pd.to_datetime(dates))
-    if len(idx) == 0:
-        raise DataError("no valuation dates; widen the date range")
-    if not idx.is_monotonic_increasing or not idx.is_unique:
-        raise DataError("valuation dates must be sorted and unique")
-    if idx.tz is not None:
-        raise DataError("valuation dates must be tz-naive calendar dates")
-    u, cur = _units_array(units, cur, idx)
-    t, n = u.shape
-    if frame_in:
-        assert isinstance(prices, pd.DataFrame)
-        missing = [c for c in cur if c not in prices.columns]
-        if missing:
-            raise DataError(f"the FX panel has no column for {', '.join(missing)}")
-        px = prices.loc[:, cur].to_numpy(dtype=np.float64)
-    else:
-        px = np.asarray(prices, dtype=np.float64)
-        if px.ndim not in (2, 3) or px.shape[-2:] != (t, n):
-            raise DataError(f"prices must have shape ({t}, {n}) or (P, {t}, {n}); got {px.shape}")
-    _check_prices(px, cur)
-
+    idx, u, cur, px = _market(prices, units, dates, currencies)
+    t = len(idx)
     rs = align_rates(rates, idx, cur, "rates")
     rk = rs if cash_rates is None else align_rates(cash_rates, idx, cur, "cash rates")
     cost = per_currency(cost_bps, cur, t, "cost_bps")
@@ -358,61 +329,22 @@ def simulate_reserve(
                                                                "stress_cost_bps")
     flows = scenario_flows(scenario, idx, coins0)
     cost_t = np.where(flows.stress[:, None], scost, cost)
-    basis = DAY_COUNTS[day_count]
-
     days = np.zeros(t)
     days[1:] = np.diff(idx.to_numpy()).astype("timedelta64[D]").astype(np.float64)
+    accrual = days / DAY_COUNTS[day_count]
     u_prev = np.vstack([u[:1], u[:-1]])
-    r_prev = np.vstack([rs[:1], rs[:-1]])
-    k_prev = np.vstack([rk[:1], rk[:-1]])
-    blended = share * r_prev + (1.0 - share) * k_prev
-    accrual = (days / basis)[:, None]
-    constant_units = bool((u == u[:1]).all())
-
-    # time-major arrays: (T,) for one path, (T, P) for many (the day loop reads rows)
-    px_t = px if px.ndim == 2 else px.transpose(1, 0, 2)
-
-    def col(v: np.ndarray) -> np.ndarray:
-        """A per-day vector shaped to multiply (T,) or (T, P) arrays."""
-        return v if px.ndim == 2 else v[:, None]
-
-    value = _dot_t(px_t, u)                                         # V_t, USD per coin
-    y = _dot_t(px_t, u_prev * blended)                              # income per coin backed
-    y *= col(days / basis)
-    carried = value if constant_units else _dot_t(px_t, u_prev)     # old amounts at t's rates
-    opex_rate = col(days / basis * opex / 1e4)                      # opex = carried x this
-    f = _dot_t(px_t, u * cost_t / 1e4)                              # trading cost per coin
-    f *= col(flows.mint + flows.burn)                               # ... of the day's flows
-    g = np.multiply(carried, opex_rate)
-    np.subtract(y, g, out=g)                                        # net income per coin
-    rc = None
-    if not constant_units:
-        rc = _dot_t(px_t, np.abs(u - u_prev) * cost_t / 1e4)
-        g -= value - carried
-        g -= rc
+    blended = share * np.vstack([rs[:1], rs[:-1]]) + (1.0 - share) * np.vstack([rk[:1], rk[:-1]])
+    pc = _per_coin(px, u, u_prev, blended, accrual, opex, cost_t, flows)
     net = flows.mint - flows.burn
-    payout_policy = policy == "payout"
-
     if px.ndim == 2:
         a, b, paid, drawn, unpaid = _kernel_python(
-            g.tolist(), f.tolist(), value.tolist(), net.tolist(), flows.coins.tolist(),
-            coins0, buffer0, payout_policy)
+            pc.net_income.tolist(), pc.flow_cost.tolist(), pc.value.tolist(), net.tolist(),
+            flows.coins.tolist(), coins0, buffer0, policy == "payout")
     else:
-        a, b, paid, drawn, unpaid = _kernel_numpy(g, f, value, net, flows.coins, coins0,
-                                                  buffer0, payout_policy)
-    del g
-    # the day's amounts on the backing carried from the day before (in place: few big arrays)
-    income = y
-    income[0] *= coins0
-    income[1:] *= a[:-1]
-    opex_paid = np.multiply(carried, opex_rate)
-    opex_paid[0] *= coins0
-    opex_paid[1:] *= a[:-1]
-    if rc is None:
-        cost_paid, rebalance = f, np.zeros_like(a)
-    else:
-        a_prev = np.concatenate([np.full((1, *a.shape[1:]), coins0), a[:-1]], axis=0)
-        cost_paid, rebalance = f + a_prev * rc, a_prev * (value - carried)
+        a, b, paid, drawn, unpaid = _kernel_numpy(pc.net_income, pc.flow_cost, pc.value, net,
+                                                  flows.coins, coins0, buffer0,
+                                                  policy == "payout")
+    income, opex_paid, cost_paid, rebalance = _paid(pc, a, coins0)
     settings = {
         "coins": coins0,
         "securities_share": share,
@@ -428,30 +360,108 @@ def simulate_reserve(
         "accrual": "calendar days between valuation dates, at the previous date's rate",
     }
     paths = ReservePaths(
-        dates=idx,
-        currencies=tuple(cur),
-        coins=flows.coins,
-        mint=flows.mint,
-        burn=flows.burn,
+        dates=idx, currencies=tuple(cur), coins=flows.coins, mint=flows.mint, burn=flows.burn,
         stress=flows.stress,
-        basket_usd=value.T,       # (P, T) views of the time-major arrays
-        backing=a.T,
-        buffer_usd=b.T,
-        income_usd=income.T,
-        opex_usd=opex_paid.T,
-        cost_usd=cost_paid.T,
-        rebalance_usd=rebalance.T,
-        payout_usd=paid.T,
-        drawn_usd=drawn.T,
-        unpaid_usd=unpaid.T,
-        settings=settings,
+        basket_usd=pc.value.T,    # (P, T) views of the time-major arrays
+        backing=a.T, buffer_usd=b.T, income_usd=income.T, opex_usd=opex_paid.T,
+        cost_usd=cost_paid.T, rebalance_usd=rebalance.T, payout_usd=paid.T, drawn_usd=drawn.T,
+        unpaid_usd=unpaid.T, settings=settings,
     )
-    if not frame_in:
+    if not isinstance(prices, pd.DataFrame):
         return paths
-    assert isinstance(prices, pd.DataFrame)
     a_prev = np.concatenate([[coins0], a[:-1]])
-    per_ccy = a_prev[:, None] * u_prev * blended * accrual * px
+    per_ccy = a_prev[:, None] * u_prev * blended * accrual[:, None] * px
     return _to_result(paths, prices, u, per_ccy, share, numeraires, name)
+
+
+def _market(prices: Any, units: Any, dates: Any, currencies: Sequence[str] | None
+            ) -> tuple[pd.DatetimeIndex, np.ndarray, list[str], np.ndarray]:
+    """Valuation dates, units (T, n), currencies and prices ((T, n) or (P, T, n)), checked."""
+    cur = [normalize_code(c) for c in currencies] if currencies is not None else None
+    if isinstance(prices, pd.DataFrame):
+        if not isinstance(prices.index, pd.DatetimeIndex):
+            raise DataError("prices need a DatetimeIndex of valuation dates")
+        idx = pd.DatetimeIndex(prices.index)
+    else:
+        if dates is None:
+            raise SpecError("prices given as an array need dates=[...] (one per row)")
+        idx = pd.DatetimeIndex(pd.to_datetime(dates))
+    if len(idx) == 0:
+        raise DataError("no valuation dates; widen the date range")
+    if not idx.is_monotonic_increasing or not idx.is_unique:
+        raise DataError("valuation dates must be sorted and unique")
+    if idx.tz is not None:
+        raise DataError("valuation dates must be tz-naive calendar dates")
+    u, cur = _units_array(units, cur, idx)
+    t, n = u.shape
+    if isinstance(prices, pd.DataFrame):
+        missing = [c for c in cur if c not in prices.columns]
+        if missing:
+            raise DataError(f"the FX panel has no column for {', '.join(missing)}")
+        px = prices.loc[:, cur].to_numpy(dtype=np.float64)
+    else:
+        px = np.asarray(prices, dtype=np.float64)
+        if px.ndim not in (2, 3) or px.shape[-2:] != (t, n):
+            raise DataError(f"prices must have shape ({t}, {n}) or (P, {t}, {n}); got {px.shape}")
+    _check_prices(px, cur)
+    return idx, u, cur, px
+
+
+@dataclass(frozen=True)
+class _PerCoin:
+    """Each day's amounts for one coin backed, USD, time-major: (T,) or (T, P)."""
+
+    value: np.ndarray         # V_t, the coin's value
+    income: np.ndarray        # interest on the holdings carried from the day before
+    carried: np.ndarray       # the day before's amounts at today's rates
+    opex_rate: np.ndarray     # operating cost = carried x this
+    flow_cost: np.ndarray     # trading cost of the day's mints and burns (per coin traded)
+    net_income: np.ndarray    # income - operating cost (- rebalancing value and cost)
+    rebalance_cost: np.ndarray | None   # trading cost of following changed amounts
+
+
+def _per_coin(px: np.ndarray, u: np.ndarray, u_prev: np.ndarray, blended: np.ndarray,
+              accrual: np.ndarray, opex: float, cost_t: np.ndarray, flows: Any) -> _PerCoin:
+    """What one coin's backing earns and costs each day (the model's steps 1 to 3)."""
+    px_t = px if px.ndim == 2 else px.transpose(1, 0, 2)   # the day loop reads rows
+
+    def col(v: np.ndarray) -> np.ndarray:
+        """A per-day vector shaped to multiply (T,) or (T, P) arrays."""
+        return v if px.ndim == 2 else v[:, None]
+
+    constant_units = bool((u == u[:1]).all())
+    value = _dot_t(px_t, u)
+    y = _dot_t(px_t, u_prev * blended)
+    y *= col(accrual)
+    carried = value if constant_units else _dot_t(px_t, u_prev)
+    opex_rate = col(accrual * opex / 1e4)
+    f = _dot_t(px_t, u * cost_t / 1e4)
+    f *= col(flows.mint + flows.burn)
+    g = np.multiply(carried, opex_rate)
+    np.subtract(y, g, out=g)
+    rc = None
+    if not constant_units:
+        rc = _dot_t(px_t, np.abs(u - u_prev) * cost_t / 1e4)
+        g -= value - carried
+        g -= rc
+    return _PerCoin(value, y, carried, opex_rate, f, g, rc)
+
+
+def _paid(pc: _PerCoin, a: np.ndarray, coins0: float
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Income, operating cost, trading cost and rebalancing value on the backing carried from
+    the day before (in place on the per-coin arrays: few big arrays)."""
+    income = pc.income
+    income[0] *= coins0
+    income[1:] *= a[:-1]
+    opex_paid = np.multiply(pc.carried, pc.opex_rate)
+    opex_paid[0] *= coins0
+    opex_paid[1:] *= a[:-1]
+    if pc.rebalance_cost is None:
+        return income, opex_paid, pc.flow_cost, np.zeros_like(a)
+    a_prev = np.concatenate([np.full((1, *a.shape[1:]), coins0), a[:-1]], axis=0)
+    return (income, opex_paid, pc.flow_cost + a_prev * pc.rebalance_cost,
+            a_prev * (pc.value - pc.carried))
 
 
 def _describe_rates(r: np.ndarray, cur: Sequence[str]) -> Any:

@@ -2,7 +2,6 @@
 
 Modules (dependencies point down the list; only :mod:`~basket.valuation.api` loads data):
 
-* :mod:`~basket.valuation.rebalance` - rebalancing rules (``none``, calendar, band, review);
 * :mod:`~basket.valuation.engine` - weights to amounts, daily values, IMF rounding (pure);
 * :mod:`~basket.valuation.metrics` - volatility, drawdown, VaR/ES, risk contributions (pure);
 * :mod:`~basket.valuation.results` - :class:`BacktestResult`;

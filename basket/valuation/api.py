@@ -18,11 +18,11 @@ from basket.currencies import normalize_codes
 from basket.data import SourceLike
 from basket.dates import to_timestamp
 from basket.errors import DataError
+from basket.rebalance import parse_rule
 from basket.spec import BasketSpec, load_spec
 from basket.valuation.engine import Valuation, valuate
 from basket.valuation.loading import load_panel_for, panel_for
 from basket.valuation.metrics import PERIODS_PER_YEAR, basket_metrics
-from basket.valuation.rebalance import parse_rule
 from basket.valuation.results import BacktestResult
 
 __all__ = ["backtest", "load_panel_for", "price", "price_detail"]

@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 
 from basket.errors import DataError, SpecError
+from basket.rebalance import Band, Calendar, NoRebalance, RebalanceRule, Review, parse_rule
 from basket.spec import BasketSpec
-from basket.valuation.rebalance import Band, Calendar, NoRebalance, RebalanceRule, Review, parse_rule
 
 __all__ = [
     "Valuation",
@@ -285,7 +285,7 @@ def _band_path(prices: np.ndarray, units0: np.ndarray, target: np.ndarray,
 def _review_path(prices: np.ndarray, dates: pd.DatetimeIndex, units0: np.ndarray,
                  target: np.ndarray, rule: Review, currencies: list[str],
                  imf: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Units per row under SDR-style reviews (see :class:`~basket.valuation.rebalance.Review`)."""
+    """Units per row under SDR-style reviews (see :class:`~basket.rebalance.Review`)."""
     t, n = prices.shape
     units = np.empty((t, n))
     resets = rule.calendar_resets(dates)

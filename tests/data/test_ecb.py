@@ -8,6 +8,7 @@ import os
 import zipfile
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -196,7 +197,7 @@ def test_refresh_offline_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> No
         raise urllib.error.URLError("Name or service not known")
 
     monkeypatch.setattr(urllib.request, "urlopen", offline)
-    with pytest.raises(DataSourceError, match="run without refresh"):
+    with pytest.raises(DataSourceError, match="run without --refresh"):
         load_fx(["EUR"], refresh=True)
 
 
@@ -233,3 +234,128 @@ def test_written_files_get_normal_permissions(tmp_path: Path) -> None:
         os.umask(old)
     assert target.stat().st_mode & 0o777 == 0o644
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+# --------------------------------------------------------------------------------------------
+# --refresh never breaks the offline default (a bad download is checked, then refused)
+
+
+def _bundled_csv() -> tuple[str, str]:
+    """The bundled history's CSV text and its member name."""
+    with zipfile.ZipFile(ecb.bundled_path()) as zf:
+        name = next(n for n in zf.namelist() if n.endswith(".csv"))
+        return zf.read(name).decode("utf-8"), name
+
+
+def _zip(text: str, name: str = "eurofxref-hist.csv") -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr(name, text)
+    return buf.getvalue()
+
+
+def _serve(monkeypatch: pytest.MonkeyPatch, payload: bytes) -> None:
+    import urllib.request
+
+    class Response(io.BytesIO):
+        def __enter__(self) -> Any:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.close()
+
+    monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout: Response(payload))
+
+
+def _newer_history() -> str:
+    """The bundled history with one more (invented, clearly marked) day on top: 2100-01-04,
+    every rate as on the newest real day but USD, set to 1.5 USD per EUR."""
+    text, _ = _bundled_csv()
+    header, newest, rest = text.split("\n", 2)
+    cells = newest.split(",")
+    usd = header.split(",").index("USD")
+    cells[0], cells[usd] = "2100-01-04", "1.5"
+    return "\n".join([header, ",".join(cells), newest, rest])
+
+
+def _first_line_twice() -> str:
+    text, _ = _bundled_csv()
+    header, newest, rest = text.split("\n", 2)
+    return "\n".join([header, newest, newest, rest])
+
+
+def _truncated() -> str:
+    text, _ = _bundled_csv()
+    return "\n".join(text.split("\n")[:200])       # the 199 newest dates only
+
+
+def _few_currencies() -> str:
+    frame = pd.read_csv(io.StringIO(_bundled_csv()[0]))
+    return frame[["Date", "USD", "JPY"]].to_csv(index=False)
+
+
+def _negative_rate() -> str:
+    text, _ = _bundled_csv()
+    header, newest, rest = text.split("\n", 2)
+    cells = newest.split(",")
+    cells[header.split(",").index("JPY")] = "-120.0"
+    return "\n".join([header, ",".join(cells), rest])
+
+
+BAD_DOWNLOADS = {
+    "not a zip": lambda: b"<html>rate limited</html>",
+    "garbage csv": lambda: _zip("Date,USD\nyesterday,abc\n"),
+    "repeated date": lambda: _zip(_first_line_twice()),
+    "truncated": lambda: _zip(_truncated()),
+    "few currencies": lambda: _zip(_few_currencies()),
+    "negative rate": lambda: _zip(_negative_rate()),
+}
+
+
+@pytest.mark.parametrize("bad", sorted(BAD_DOWNLOADS))
+def test_bad_refresh_is_refused_and_the_offline_default_survives(
+    monkeypatch: pytest.MonkeyPatch, bad: str
+) -> None:
+    before = load_fx(["USD", "EUR", "SGD"], start="2020-01-02", end="2020-01-10")
+    _serve(monkeypatch, BAD_DOWNLOADS[bad]())
+    with pytest.raises(DataSourceError, match=r"run without --refresh|not installed"):
+        load_fx(["EUR"], refresh=True)
+    folder = Path(os.environ["BASKET_CACHE_DIR"]) / "ecb"
+    assert not folder.exists() or not list(folder.iterdir()), "nothing was installed"
+    after = load_fx(["USD", "EUR", "SGD"], start="2020-01-02", end="2020-01-10")
+    pd.testing.assert_frame_equal(after, before)
+
+
+def test_refreshed_copy_is_the_one_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    _serve(monkeypatch, _zip(_newer_history()))
+    panel = load_fx(["USD", "EUR"], start="2099-12-28", refresh=True)
+    assert panel.index[-1] == pd.Timestamp("2100-01-04")
+    assert panel.loc["2100-01-04", "EUR"] == 1.5          # the new file's value, exactly
+    # later calls without refresh read the newer copy too
+    again = load_fx(["EUR"], start="2100-01-01", end="2100-01-05")
+    assert again.loc["2100-01-04", "EUR"] == 1.5
+
+
+def test_unreadable_cached_copy_falls_back_with_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    from basket.errors import CacheWarning
+
+    folder = Path(os.environ["BASKET_CACHE_DIR"]) / "ecb"
+    folder.mkdir(parents=True)
+    broken = folder / "eurofxref-hist.zip"
+    broken.write_bytes(_zip("Date,USD\n2020-01-02,1.1\n2020-01-02,1.2\n"))
+    future = ecb.bundled_path().stat().st_mtime + 3600
+    os.utime(broken, (future, future))
+    with pytest.warns(CacheWarning, match="using the bundled copy.*--refresh"):
+        panel = load_fx(["EUR"], start="2020-01-02", end="2020-01-03")
+    assert panel.loc["2020-01-02", "EUR"] == pytest.approx(1.1193)
+
+
+def test_reader_rejects_repeated_dates_and_bad_rates(tmp_path: Path) -> None:
+    twice = tmp_path / "twice.zip"
+    twice.write_bytes(_zip(_first_line_twice()))
+    with pytest.raises(DataError, match="twice"):
+        ecb.read_history(twice)
+    negative = tmp_path / "negative.zip"
+    negative.write_bytes(_zip(_negative_rate()))
+    with pytest.raises(DataError, match=r"-120\.0 for JPY.*positive and finite"):
+        ecb.read_history(negative)

@@ -24,7 +24,7 @@ import yfinance
 import basket.data.yahoo as yahoo
 from basket.data import load_fx
 from basket.data.yahoo import TICKERS, YahooSource
-from basket.errors import DataError, DataQualityWarning, DataSourceError
+from basket.errors import CacheWarning, DataError, DataQualityWarning, DataSourceError
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "yahoo" / "download_2019-06.csv"
 FIELDS = ["Adj Close", "Close", "High", "Low", "Open", "Volume"]
@@ -119,7 +119,9 @@ def _offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def cache(tmp_path: Path) -> Path:
     """The Yahoo cache directory of this test."""
-    return tmp_path / "yahoo"
+    folder = tmp_path / "yahoo"
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
 @pytest.fixture
@@ -356,17 +358,28 @@ def test_bad_options() -> None:
 # the cache
 
 
-def test_cache_files_are_plain_csv_with_a_sidecar(fake: FakeDownload, cache: Path) -> None:
+def _meta(path: Path) -> dict[str, Any]:
+    """The metadata line of a cache file."""
+    head = path.read_text().splitlines()[0]
+    assert head.startswith("# basket-cache ")
+    return dict(json.loads(head[len("# basket-cache "):]))
+
+
+def test_cache_files_are_one_self_checking_csv(fake: FakeDownload, cache: Path) -> None:
     YahooSource().fetch(["EUR", "JPY"], pd.Timestamp("2019-06-15"), pd.Timestamp("2019-06-23"))
     names = sorted(p.name for p in cache.iterdir())
-    assert names == ["EURUSD=X.csv", "EURUSD=X.json", "JPY=X.csv", "JPY=X.json"]  # no .tmp
+    assert names == ["EURUSD=X.csv", "JPY=X.csv"]  # one file per ticker, no .tmp
     lines = (cache / "JPY=X.csv").read_text().splitlines()
-    assert lines[0] == "date,close"
-    assert lines[2] == "2019-06-18,108.233"  # raw Yahoo close, before inversion
-    assert len(lines) == 1 + 5
-    meta = json.loads((cache / "JPY=X.json").read_text())
+    assert lines[1] == "date,close"
+    assert lines[3] == "2019-06-18,108.233"  # raw Yahoo close, before inversion
+    assert len(lines) == 2 + 5
+    meta = _meta(cache / "JPY=X.csv")
     # the covered range is the range asked (weekend ends included), not the rows held
     assert (meta["start"], meta["end"], meta["rows"]) == ("2019-06-15", "2019-06-23", 5)
+    import hashlib
+
+    body = (cache / "JPY=X.csv").read_bytes().split(b"\n", 1)[1]
+    assert meta["sha256"] == hashlib.sha256(body).hexdigest()
 
 
 def test_cache_covers_a_repeat_request_without_a_call(
@@ -386,7 +399,15 @@ def test_cache_covers_a_repeat_request_without_a_call(
     # a weekend beyond the cached Friday needs no call either
     weekend = src.fetch(["EUR"], pd.Timestamp("2019-06-24"), pd.Timestamp("2019-06-30"))
     assert weekend.index[-1] == pd.Timestamp("2019-06-28")
-    assert json.loads((cache / "EURUSD=X.json").read_text())["end"] == "2019-06-30"
+    assert _meta(cache / "EURUSD=X.csv")["end"] == "2019-06-30"
+
+
+def test_refresh_downloads_again(monkeypatch: pytest.MonkeyPatch, cache: Path) -> None:
+    fd = install(monkeypatch, FakeDownload())
+    YahooSource().fetch(["JPY"], pd.Timestamp("2019-06-10"), pd.Timestamp("2019-06-14"))
+    YahooSource(refresh=True).fetch(["JPY"], pd.Timestamp("2019-06-10"),
+                                    pd.Timestamp("2019-06-14"))
+    assert len(fd.calls) == 2 and fd.calls[1]["start"] == "2019-06-10"
 
 
 def test_incremental_refetch_only_asks_for_the_missing_range(
@@ -402,7 +423,7 @@ def test_incremental_refetch_only_asks_for_the_missing_range(
     assert len(later) == 15
     assert len(earlier) == 20
     assert earlier.loc["2019-06-18", "JPY"] == pytest.approx(1 / JPY_0618, rel=1e-12)
-    meta = json.loads((cache / "JPY=X.json").read_text())
+    meta = _meta(cache / "JPY=X.csv")
     assert (meta["start"], meta["end"], meta["rows"]) == ("2019-06-03", "2019-06-28", 20)
     # a ticker with a different coverage gets its own request
     src.fetch(["EUR", "SGD"], pd.Timestamp("2019-06-03"), pd.Timestamp("2019-06-28"))
@@ -417,54 +438,72 @@ def test_today_is_never_marked_covered(
     src = YahooSource()
     raw = src.fetch(["JPY"], pd.Timestamp("2019-06-17"), pd.Timestamp("2019-06-20"))
     assert raw.index[-1] == pd.Timestamp("2019-06-20")  # returned, but not kept as final
-    meta = json.loads((cache / "JPY=X.json").read_text())
-    assert meta["end"] == "2019-06-19"
-    assert "2019-06-20" not in (cache / "JPY=X.csv").read_text()
+    assert _meta(cache / "JPY=X.csv")["end"] == "2019-06-19"
+    assert "2019-06-20," not in (cache / "JPY=X.csv").read_text()
     src.fetch(["JPY"], pd.Timestamp("2019-06-17"), pd.Timestamp("2019-06-20"))
     assert (fake.calls[1]["start"], fake.calls[1]["end"]) == ("2019-06-20", "2019-06-21")
 
 
-def _garbage_csv(cache: Path) -> None:
+def _rewrite(cache: Path, edit: Callable[[list[str]], list[str]]) -> None:
+    path = cache / "JPY=X.csv"
+    path.write_text("\n".join(edit(path.read_text().splitlines())) + "\n")
+
+
+def _garbage(cache: Path) -> None:
     (cache / "JPY=X.csv").write_bytes(b"\x00\xff not, a\n csv \x01")
 
 
-def _bad_json(cache: Path) -> None:
-    (cache / "JPY=X.json").write_text("{not json")
+def _bad_metadata(cache: Path) -> None:
+    _rewrite(cache, lambda lines: ["# basket-cache {not json", *lines[1:]])
 
 
-def _missing_sidecar(cache: Path) -> None:
-    (cache / "JPY=X.json").unlink()
+def _no_metadata(cache: Path) -> None:
+    _rewrite(cache, lambda lines: lines[1:])
 
 
-def _edited_csv(cache: Path) -> None:
-    path = cache / "JPY=X.csv"
-    path.write_text(path.read_text().replace("108.233", "1.0"))
+def _edited_close(cache: Path) -> None:
+    _rewrite(cache, lambda lines: [ln.replace("108.233", "1.0") for ln in lines])
+
+
+def _truncated(cache: Path) -> None:
+    _rewrite(cache, lambda lines: lines[:-2])
 
 
 def _wrong_ticker(cache: Path) -> None:
-    path = cache / "JPY=X.json"
-    meta = json.loads(path.read_text())
-    path.write_text(json.dumps({**meta, "ticker": "SGD=X"}))
+    meta = _meta(cache / "JPY=X.csv")
+    _rewrite(cache, lambda lines: ["# basket-cache " + json.dumps({**meta, "ticker": "SGD=X"}),
+                                   *lines[1:]])
 
 
 def _bad_columns_with_matching_hash(cache: Path) -> None:
     import hashlib
 
-    payload = b"day,price\n2019-06-18,108.233\n"
-    (cache / "JPY=X.csv").write_bytes(payload)
-    path = cache / "JPY=X.json"
-    meta = json.loads(path.read_text())
-    meta.update(rows=1, sha256=hashlib.sha256(payload).hexdigest())
-    path.write_text(json.dumps(meta))
+    body = b"day,price\n2019-06-18,108.233\n"
+    meta = {**_meta(cache / "JPY=X.csv"), "rows": 1, "sha256": hashlib.sha256(body).hexdigest()}
+    (cache / "JPY=X.csv").write_bytes(
+        ("# basket-cache " + json.dumps(meta) + "\n").encode() + body)
+
+
+def _format_1(cache: Path) -> None:
+    """The layout of the first release: a plain CSV beside a JSON sidecar."""
+    _rewrite(cache, lambda lines: lines[1:])
+    (cache / "JPY=X.json").write_text('{"format": 1}')
+
+
+def _a_directory(cache: Path) -> None:
+    (cache / "JPY=X.csv").unlink()
+    (cache / "JPY=X.csv").mkdir()
 
 
 CORRUPTIONS: dict[str, Callable[[Path], None]] = {
-    "garbage_csv": _garbage_csv,
-    "bad_json": _bad_json,
-    "missing_sidecar": _missing_sidecar,
-    "edited_csv": _edited_csv,
+    "garbage": _garbage,
+    "bad_metadata": _bad_metadata,
+    "no_metadata": _no_metadata,
+    "edited_close": _edited_close,
+    "truncated": _truncated,
     "wrong_ticker": _wrong_ticker,
     "bad_columns": _bad_columns_with_matching_hash,
+    "format_1": _format_1,
 }
 
 
@@ -475,35 +514,74 @@ def test_corrupt_cache_warns_and_refetches(
     src = YahooSource()
     first = src.fetch(["JPY"], pd.Timestamp("2019-06-10"), pd.Timestamp("2019-06-21"))
     CORRUPTIONS[corruption](cache)
-    with pytest.warns(DataQualityWarning, match=r"ignoring the cache of JPY=X"):
+    with pytest.warns(CacheWarning, match=r"ignoring the cached closes of JPY=X .*--refresh"):
         again = src.fetch(["JPY"], pd.Timestamp("2019-06-10"), pd.Timestamp("2019-06-21"))
     pd.testing.assert_frame_equal(again, first)  # nothing from the bad file was trusted
     assert (fake.calls[1]["start"], fake.calls[1]["end"]) == ("2019-06-10", "2019-06-22")
     # rewritten: a third call is answered by the cache, silently (warnings are errors here)
     src.fetch(["JPY"], pd.Timestamp("2019-06-10"), pd.Timestamp("2019-06-21"))
     assert len(fake.calls) == 2
+    assert not (cache / "JPY=X.json").exists()
 
 
-def test_crash_between_csv_and_sidecar_is_detected(
+def test_killed_write_keeps_the_previous_range(
     monkeypatch: pytest.MonkeyPatch, fake: FakeDownload, cache: Path
 ) -> None:
+    """A process killed before the new file is in place leaves the old one whole."""
     src = YahooSource()
     src.fetch(["JPY"], pd.Timestamp("2019-06-10"), pd.Timestamp("2019-06-14"))
+    before = (cache / "JPY=X.csv").read_bytes()
     real_replace = os.replace
 
-    def crash_on_sidecar(src_path: Any, dst: Any) -> None:
-        if str(dst).endswith(".json"):
-            raise OSError(28, "No space left on device")
-        real_replace(src_path, dst)
+    def killed(src_path: Any, dst: Any) -> None:
+        raise KeyboardInterrupt  # as if the process died between writing and moving
 
-    monkeypatch.setattr(os, "replace", crash_on_sidecar)
-    with pytest.raises(OSError, match="No space left"):
+    monkeypatch.setattr(os, "replace", killed)
+    with pytest.raises(KeyboardInterrupt):
         src.fetch(["JPY"], pd.Timestamp("2019-06-10"), pd.Timestamp("2019-06-21"))
     monkeypatch.setattr(os, "replace", real_replace)
-    assert not [p for p in cache.iterdir() if p.name.endswith(".tmp")]  # atomic: no leftovers
-    with pytest.warns(DataQualityWarning, match="does not match its sidecar"):
-        raw = src.fetch(["JPY"], pd.Timestamp("2019-06-10"), pd.Timestamp("2019-06-21"))
-    assert len(raw) == 10
+    assert (cache / "JPY=X.csv").read_bytes() == before
+    assert not list(cache.glob(".*.tmp"))  # the interrupted temporary was removed
+
+    def refuse(*args: Any, **kw: Any) -> pd.DataFrame:
+        raise AssertionError("the previous range should have been kept")
+
+    monkeypatch.setattr(yfinance, "download", refuse)
+    kept = src.fetch(["JPY"], pd.Timestamp("2019-06-10"), pd.Timestamp("2019-06-14"))
+    assert len(kept) == 5
+
+
+def test_stale_temporaries_are_swept(fake: FakeDownload, cache: Path) -> None:
+    old = cache / ".JPY=X.csv.abc123.tmp"
+    young = cache / ".EURUSD=X.csv.def456.tmp"
+    old.write_text("half a file")
+    young.write_text("being written")
+    hours_ago = pd.Timestamp.now().timestamp() - 2 * 3600
+    os.utime(old, (hours_ago, hours_ago))
+    YahooSource().fetch(["JPY"], pd.Timestamp("2019-06-10"), pd.Timestamp("2019-06-14"))
+    assert not old.exists() and young.exists()
+
+
+def test_unwritable_cache_file_warns_and_uses_the_data(fake: FakeDownload, cache: Path) -> None:
+    (cache / "JPY=X.csv").mkdir()  # a directory where the file should be
+    with pytest.warns(CacheWarning) as caught:
+        raw = YahooSource().fetch(["JPY"], pd.Timestamp("2019-06-10"),
+                                  pd.Timestamp("2019-06-14"))
+    assert len(raw) == 5 and raw.loc["2019-06-14", "JPY"] > 0
+    messages = " ".join(str(w.message) for w in caught)
+    assert "cannot cache JPY=X" in messages and "BASKET_CACHE_DIR" in messages
+
+
+def test_cache_folder_that_is_a_file_warns_and_uses_the_data(
+    monkeypatch: pytest.MonkeyPatch, fake: FakeDownload, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("BASKET_CACHE_DIR", str(blocker))
+    with pytest.warns(CacheWarning, match="without caching it"):
+        raw = YahooSource().fetch(["EUR"], pd.Timestamp("2019-06-10"),
+                                  pd.Timestamp("2019-06-14"))
+    assert len(raw) == 5
 
 
 # --------------------------------------------------------------------------------------------

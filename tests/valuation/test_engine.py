@@ -270,7 +270,7 @@ def test_no_nan_in_backtest_metrics() -> None:
 
 def test_month_index_matches_pandas_calendar() -> None:
     # The vectorised civil-calendar month index against pandas' own year/month, 1900-2100.
-    from basket.valuation.rebalance import _month_index
+    from basket.rebalance import _month_index
 
     days = pd.date_range("1899-12-25", "2100-03-05", freq="D")
     expected = days.year.to_numpy() * 12 + days.month.to_numpy() - 1

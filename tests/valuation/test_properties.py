@@ -160,7 +160,7 @@ def loop_band(panel: pd.DataFrame, spec: BasketSpec, width: float
 
 def loop_review(panel: pd.DataFrame, spec: BasketSpec, years: int, months: int = 3
                 ) -> tuple[list[float], list[pd.Timestamp]]:
-    """SDR-style review as documented in basket.valuation.rebalance.Review.
+    """SDR-style review as documented in basket.rebalance.Review.
 
     Transition day T_k: the first panel date on or after ``first date + k * years`` years.
     Window: panel dates d with ``T - months < d <= T``. New amounts ``k * w / xbar`` with k
