@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 import basket
-from basket.design.optimizer import return_covariance, solve_weights
+from basket.design.estimation import return_covariance
+from basket.design.optimizer import solve_weights
 
 LIBRA = ["USD", "EUR", "JPY", "GBP", "SGD"]
 TARGET_SECONDS = 0.200

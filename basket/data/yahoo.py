@@ -18,10 +18,10 @@ date range already fetched, the rows and their checksum, and Yahoo's closes *bef
 The range is what makes the cache know that a weekend or a holiday without a row is covered. A
 file that does not check out is reported with :class:`~basket.errors.CacheWarning` and
 downloaded again, never trusted; a cache that cannot be written is reported the same way and
-the downloaded data is used all the same. A request only downloads the dates the cache lacks (before its start, after its
-end; the covered range stays one interval, so a gap between it and the request is downloaded
-too). No date later than yesterday (UTC) is ever marked as covered, because today's bar may still
-change.
+the downloaded data is used all the same. A request only downloads the dates the cache lacks
+(before its start, after its end; the covered range stays one interval, so a gap between it and
+the request is downloaded too). No date later than yesterday (UTC) is ever marked as covered,
+because today's bar may still change.
 
 Data quality
 ------------
