@@ -27,13 +27,14 @@ from basket.cli.render import Table, emit_csv, emit_json, show
 if TYPE_CHECKING:  # pragma: no cover
     from basket.montecarlo.results import SimulationResult
 
-SIMULATE_LABELS = {"var_95": "VaR 95", "es_95": "ES 95", "volatility_annualized": "vol"}
+SIMULATE_LABELS = {"horizon_var_95": "VaR 95", "horizon_es_95": "ES 95",
+                   "horizon_volatility": "vol"}
 SIMULATE_LEGEND = {
     "p5, p50, p95": "percentiles of the value at the horizon relative to the start (100% = "
                     "unchanged)",
-    "VaR 95, ES 95": "loss at the horizon as a share of the start value (95%)",
+    "VaR 95, ES 95": "loss over the whole horizon as a share of the start value (95%)",
     "P(move)": "probability that the value moves by more than the threshold either way",
-    "vol": "annualised volatility from the horizon's log change",
+    "vol": "annualized volatility of the horizon's log change (ddof 1)",
     "XXX alone": "volatility of that currency held alone, measured in the holder's currency",
 }
 

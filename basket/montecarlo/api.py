@@ -144,7 +144,7 @@ def simulate(
     drift : {"historical", "zero"}, default "historical"
         Mean daily log return: the window's, or zero.
     move : float, default 0.05
-        Threshold of ``risk.prob_move_gt_x``.
+        Threshold of ``risk.prob_move_gt_<x>pct`` (``prob_move_gt_5pct`` by default).
     source : str or FXSource, default "ecb"
         FX source (bundled ECB rates by default); ignored with ``panel``.
     workers : int, default 1
@@ -185,7 +185,7 @@ def simulate(
     >>> res = simulate("libra-2019", n_paths=2000, horizon=21, seed=7)
     >>> res.numeraires
     ['USD', 'EUR', 'JPY', 'GBP', 'SGD']
-    >>> float(res.constituents.loc[("EUR", "EUR"), "volatility_annualized"])
+    >>> float(res.constituents.loc[("EUR", "EUR"), "horizon_volatility"])
     0.0
     """
     _check_options(

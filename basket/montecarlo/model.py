@@ -49,12 +49,12 @@ from basket.montecarlo.resampling import (
     seed_sequence,
 )
 from basket.montecarlo.results import (
-    _RISK,
     DEFAULT_PERCENTILES,
     SimulationResult,
     _labels,
     _quantile_sorted,
     _stats,
+    risk_columns,
 )
 from basket.rebalance import Band, Calendar, NoRebalance, Review, parse_rule
 from basket.spec import BasketSpec
@@ -240,7 +240,7 @@ def monte_carlo(
         Daily drift: the window's mean log return, or zero (the bootstrap then draws demeaned
         returns).
     move : float, default 0.05
-        Threshold of ``prob_move_gt_x`` (a fraction of the start value).
+        Threshold of ``prob_move_gt_<x>pct`` (a fraction of the start value).
     seed : int, SeedSequence, Generator or None
         See :func:`seed_sequence`. The same seed gives bit-identical results whatever
         ``workers``, ``executor``, ``chunk_paths`` or ``scheduler``.
@@ -265,7 +265,7 @@ def monte_carlo(
         ``fan_paths``.
     percentiles : sequence of float, default (1, 5, 25, 50, 75, 95, 99)
     periods_per_year : float, default 252
-        Annualisation of ``volatility_annualized``.
+        Annualization of ``horizon_volatility``.
     progress : callable, optional
         Called as ``progress(paths_done, n_paths)`` after each finished chunk.
 
@@ -304,7 +304,7 @@ def monte_carlo(
     ['p1', 'p5', 'p25', 'p50', 'p75', 'p95', 'p99', 'mean']
     >>> float(res.fan["USD"].iloc[0]["p50"])  # the start
     1.0
-    >>> bool(res.risk.loc["USD", "var_99"] > res.risk.loc["USD", "var_95"] > 0)
+    >>> bool(res.risk.loc["USD", "horizon_var_99"] > res.risk.loc["USD", "horizon_var_95"] > 0)
     True
     """
     opts = _check_options(
@@ -498,7 +498,7 @@ def _summarise(
             log_r = x_t[currencies.index(c)] - xk
             alone_rows.append(_stats(np.exp(log_r), log_r, q, move, scale))
             alone_idx.append((k, c))
-    columns = [*labels, "mean", *_RISK]
+    columns = [*labels, "mean", *risk_columns(move)]
     basket = pd.DataFrame(basket_rows, index=numer_idx, columns=columns)
     constituents = pd.DataFrame(
         alone_rows, index=pd.MultiIndex.from_tuples(alone_idx, names=["numeraire", "holding"]),
@@ -535,7 +535,7 @@ def _summarise(
         spec=spec, method=opts["method"], rule=rule, n_paths=opts["n_paths"],
         horizon=opts["horizon"], start=start, dates=all_dates[1:], window=window,
         n_returns=n_ret, start_value=start_value,
-        terminal=basket.loc[:, [*labels, "mean"]], risk=basket.loc[:, _RISK], fan=fan,
+        terminal=basket.loc[:, [*labels, "mean"]], risk=basket.loc[:, risk_columns(move)], fan=fan,
         constituents=constituents,
         covariance=pd.DataFrame(cov, index=pd.Index(currencies, name="currency"),
                                 columns=currencies),

@@ -9,8 +9,12 @@ Conventions, stated once for the module:
   ``VaR_a = quantile(1 - V_H / V_0, a)`` and ``ES_a`` the mean loss at or beyond it, the
   conventions of :func:`basket.valuation.metrics.value_at_risk` and
   :func:`basket.valuation.metrics.expected_shortfall`;
-* ``volatility_annualized`` is ``std(log(V_H / V_0)) * sqrt(periods_per_year / horizon)``
-  over the paths (ddof 0).
+* ``horizon_volatility`` is ``std(log(V_H / V_0)) * sqrt(periods_per_year / horizon)`` over
+  the paths (``ddof=1``, as every volatility of ``basket``): for i.i.d. daily returns and fixed
+  weights it is the daily volatility annualized, the figure ``backtest`` calls ``volatility``;
+* the risk figures are named for what they measure: ``horizon_var_95`` is a loss over the whole
+  horizon, not the one-day ``var_95`` of ``backtest``; ``prob_move_gt_5pct`` names its
+  threshold.
 
 :func:`basket.montecarlo.model.monte_carlo` builds :class:`SimulationResult`;
 :mod:`basket.montecarlo.model` re-exports it.
@@ -29,13 +33,26 @@ from basket._json import to_jsonable as _jsonable
 from basket.spec import BasketSpec
 from basket.valuation.metrics import PERIODS_PER_YEAR
 
-__all__ = ["DEFAULT_PERCENTILES", "SimulationResult"]
+__all__ = ["DEFAULT_PERCENTILES", "SimulationResult", "move_label", "risk_columns"]
 
 DEFAULT_PERCENTILES = (1.0, 5.0, 25.0, 50.0, 75.0, 95.0, 99.0)
 """Percentiles reported for the value at the horizon and for the fan bands."""
 
-_RISK = ["var_95", "es_95", "var_99", "es_99", "prob_move_gt_x", "volatility_annualized"]
-"""The risk columns of :attr:`SimulationResult.risk`, in order."""
+def move_label(move: float) -> str:
+    """The column of the probability of a move beyond ``move``: ``prob_move_gt_5pct`` for 0.05.
+
+    Examples
+    --------
+    >>> move_label(0.05), move_label(0.025)
+    ('prob_move_gt_5pct', 'prob_move_gt_2.5pct')
+    """
+    return f"prob_move_gt_{move * 100:.10g}pct"
+
+
+def risk_columns(move: float) -> list[str]:
+    """The risk columns of :attr:`SimulationResult.risk`, in order."""
+    return ["horizon_var_95", "horizon_es_95", "horizon_var_99", "horizon_es_99",
+            move_label(move), "horizon_volatility"]
 
 
 # ----------------------------------------------------------------------------- statistics
@@ -62,7 +79,7 @@ def _quantile_sorted(s: np.ndarray, q: np.ndarray) -> np.ndarray:
 
 def _stats(ratio: np.ndarray, log_ratio: np.ndarray, q: np.ndarray, move: float,
            scale: float) -> list[float]:
-    """Percentiles and mean of ``ratio`` (= V_H / V_0), then the risk figures (``_RISK``).
+    """Percentiles and mean of ``ratio`` (= V_H / V_0), then the risk figures (:func:`risk_columns`).
 
     Losses ``-(ratio - 1)``: VaR is their linear-interpolation quantile and ES the mean of the
     losses at or beyond it, as :func:`basket.valuation.metrics.value_at_risk` and
@@ -77,7 +94,7 @@ def _stats(ratio: np.ndarray, log_ratio: np.ndarray, q: np.ndarray, move: float,
         *_quantile_sorted(s, q).tolist(), float(ratio.mean()),
         float(var[0]), es[0], float(var[1]), es[1],
         float(np.count_nonzero(np.abs(returns) > move) / len(s)),
-        float(log_ratio.std() * scale),
+        float(log_ratio.std(ddof=1) * scale) if len(log_ratio) > 1 else 0.0,
     ]
     return [f + 0.0 for f in figures]  # + 0.0 turns -0.0 into 0.0
 
@@ -110,11 +127,12 @@ class SimulationResult:
         Rows numeraires; columns the percentiles (``p1`` ... ``p99``) and ``mean`` of
         ``V_H / V_0``, the value at the horizon relative to the start. All paths.
     risk : pandas.DataFrame
-        Rows numeraires, over all paths: ``var_95``, ``es_95``, ``var_99``, ``es_99`` (losses at
-        the horizon as positive fractions of the start value), ``prob_move_gt_x`` (probability
-        that ``|V_H / V_0 - 1| > move`` at the horizon) and ``volatility_annualized``
-        (``std(log(V_H / V_0)) * sqrt(periods_per_year / horizon)`` over the paths, ddof 0).
-        For i.i.d. daily returns and fixed weights this is the daily volatility annualised.
+        Rows numeraires, over all paths: ``horizon_var_95``, ``horizon_es_95``,
+        ``horizon_var_99``, ``horizon_es_99`` (losses at the horizon as positive fractions of
+        the start value), ``prob_move_gt_<x>pct`` (probability that ``|V_H / V_0 - 1| > move``
+        at the horizon; ``prob_move_gt_5pct`` for the default) and ``horizon_volatility``
+        (``std(log(V_H / V_0)) * sqrt(periods_per_year / horizon)`` over the paths, ddof 1).
+        For i.i.d. daily returns and fixed weights this is the daily volatility annualized.
     fan : dict of str to pandas.DataFrame
         Per numeraire: rows the start and the simulated dates (or a grid of them, see
         ``fan_paths``), columns the percentile bands of the relative value. Computed on the
@@ -127,7 +145,7 @@ class SimulationResult:
         The daily log-return covariance of the simulated currencies: the one the normal
         method used (sample or EWMA), or for the bootstrap that of the window (for reference).
     move : float
-        The threshold of ``prob_move_gt_x``.
+        The threshold of the ``prob_move_gt_<x>pct`` column.
     fan_paths : int
         Paths the fan bands use (the first ones).
     seed_entropy, seed_spawn_key
@@ -184,16 +202,18 @@ class SimulationResult:
         """The headline table, one row per numeraire.
 
         Columns: the ``p5``, ``p50`` and ``p95`` of the relative value at the horizon (whichever
-        were computed), ``var_95``, ``es_95``, ``prob_move_gt_x``, ``volatility_annualized``,
+        were computed), ``horizon_var_95``, ``horizon_es_95``, ``prob_move_gt_<x>pct``,
+        ``horizon_volatility``,
         then ``vol_<CCY>``: the volatility of each constituent held alone.
         """
         pick = [c for c in ("p5", "p50", "p95") if c in self.terminal.columns]
         head = pd.concat(
             [self.terminal.loc[:, pick],
-             self.risk.loc[:, ["var_95", "es_95", "prob_move_gt_x", "volatility_annualized"]]],
+             self.risk.loc[:, ["horizon_var_95", "horizon_es_95", move_label(self.move),
+                               "horizon_volatility"]]],
             axis=1,
         )
-        alone = self.constituents["volatility_annualized"].unstack("holding")
+        alone = self.constituents["horizon_volatility"].unstack("holding")
         alone = alone.reindex(index=head.index, columns=self.holdings).add_prefix("vol_")
         return pd.concat([head, alone], axis=1)
 

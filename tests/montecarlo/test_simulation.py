@@ -39,7 +39,7 @@ from basket.montecarlo.resampling import (
     seed_sequence,
     stationary_bootstrap_indices,
 )
-from basket.montecarlo.results import _RISK, SimulationResult, _quantile_sorted
+from basket.montecarlo.results import SimulationResult, _quantile_sorted, risk_columns
 from basket.spec import BasketSpec
 from basket.valuation.engine import valuate
 from basket.valuation.metrics import expected_shortfall, value_at_risk
@@ -120,7 +120,7 @@ def test_normal_one_day_basket_volatility_matches_covariance(panel, libra_like) 
     for i, k in enumerate(cols):
         d = w - np.eye(4)[i]
         expected = math.sqrt(d @ cov @ d * 252)
-        got = res.risk.loc[k, "volatility_annualized"]
+        got = res.risk.loc[k, "horizon_volatility"]
         assert got == pytest.approx(expected, rel=SE / math.sqrt(2 * n)), k
     # the model's covariance is the window's sample covariance
     np.testing.assert_allclose(res.covariance.loc[cols, cols].to_numpy(), cov, rtol=1e-12)
@@ -136,7 +136,7 @@ def test_normal_single_currency_is_lognormal_over_the_horizon(panel, libra_like)
         d = r[c] - r[k]
         mu, sd = h * d.mean(), math.sqrt(h * d.var(ddof=1))
         row = res.constituents.loc[(k, c)]
-        assert row["volatility_annualized"] == pytest.approx(
+        assert row["horizon_volatility"] == pytest.approx(
             sd * math.sqrt(252 / h), rel=SE / math.sqrt(2 * n))
         # sample quantile in log space: se = sqrt(p (1 - p) / N) / phi(z_p) * sd
         for col, z in (("p5", -1.6448536269514722), ("p50", 0.0), ("p95", 1.6448536269514722)):
@@ -186,7 +186,7 @@ def test_bootstrap_reproduces_the_historical_moments(panel, libra_like) -> None:
         sd = d.std()
         kurt = np.mean((d - d.mean()) ** 4) / sd**4
         row = res.constituents.loc[(k, c)]
-        got_sd = row["volatility_annualized"] / math.sqrt(252)
+        got_sd = row["horizon_volatility"] / math.sqrt(252)
         assert got_sd == pytest.approx(sd, abs=SE * sd * math.sqrt((kurt - 1) / (4 * n)))
         g = np.exp(d)
         assert row["mean"] == pytest.approx(g.mean(), abs=SE * g.std() / math.sqrt(n))
@@ -331,13 +331,13 @@ def test_figures_agree_with_numpy_and_metrics_on_the_paths(panel, libra_like) ->
         assert res.terminal.loc[k, "mean"] == pytest.approx(last.mean(), rel=1e-12)
         simple = last - 1.0
         risk = res.risk.loc[k]
-        assert risk["var_95"] == pytest.approx(value_at_risk(simple, 0.95), rel=1e-9, abs=1e-15)
-        assert risk["es_95"] == pytest.approx(expected_shortfall(simple, 0.95), rel=1e-9)
-        assert risk["var_99"] == pytest.approx(value_at_risk(simple, 0.99), rel=1e-9, abs=1e-15)
-        assert risk["es_99"] == pytest.approx(expected_shortfall(simple, 0.99), rel=1e-9)
-        assert risk["prob_move_gt_x"] == np.mean(np.abs(simple) > 0.01)
-        assert risk["volatility_annualized"] == pytest.approx(
-            np.log(last).std() * math.sqrt(252 / h), rel=1e-9)
+        assert risk["horizon_var_95"] == pytest.approx(value_at_risk(simple, 0.95), rel=1e-9, abs=1e-15)
+        assert risk["horizon_es_95"] == pytest.approx(expected_shortfall(simple, 0.95), rel=1e-9)
+        assert risk["horizon_var_99"] == pytest.approx(value_at_risk(simple, 0.99), rel=1e-9, abs=1e-15)
+        assert risk["horizon_es_99"] == pytest.approx(expected_shortfall(simple, 0.99), rel=1e-9)
+        assert risk["prob_move_gt_1pct"] == np.mean(np.abs(simple) > 0.01)
+        assert risk["horizon_volatility"] == pytest.approx(
+            np.log(last).std(ddof=1) * math.sqrt(252 / h), rel=1e-9)
         np.testing.assert_allclose(res.fan[k].to_numpy(), np.quantile(paths, q, axis=1).T,
                                    rtol=1e-12)
     # each constituent held alone: its price relative to the numeraire's
@@ -361,8 +361,8 @@ def test_one_path(panel, libra_like) -> None:
     assert all_finite(res)
     t = res.terminal.drop(columns="mean")
     assert (t.to_numpy() == t.to_numpy()[:, :1]).all()  # every percentile is the one value
-    assert (res.risk["volatility_annualized"] == 0.0).all()
-    assert (res.risk["var_95"] == res.risk["es_95"]).all()
+    assert (res.risk["horizon_volatility"] == 0.0).all()
+    assert (res.risk["horizon_var_95"] == res.risk["horizon_es_95"]).all()
 
 
 def test_one_day(panel, libra_like) -> None:
@@ -383,8 +383,8 @@ def test_single_currency_basket_is_constant_in_its_own_currency(panel, method, r
     assert (res.risk.loc["EUR"] == 0.0).all()
     assert (res.fan["EUR"].to_numpy() == 1.0).all()
     alone = res.constituents.loc[("EUR", "EUR")]
-    assert (alone[_RISK] == 0.0).all() and (alone.drop(_RISK) == 1.0).all()
-    assert res.risk.loc["USD", "volatility_annualized"] > 0.01
+    assert (alone[risk_columns(res.move)] == 0.0).all() and (alone.drop(risk_columns(res.move)) == 1.0).all()
+    assert res.risk.loc["USD", "horizon_volatility"] > 0.01
 
 
 @pytest.mark.parametrize("method", ["normal", "bootstrap"])
@@ -395,7 +395,7 @@ def test_zero_covariance_gives_a_deterministic_path(method) -> None:
     res = monte_carlo(spec, flat, n_paths=1200, horizon=25, method=method, seed=1)
     assert (res.terminal.to_numpy() == 1.0).all()
     assert (res.risk.to_numpy() == 0.0).all()
-    assert (res.constituents.drop(columns=["mean", *_RISK]).to_numpy() == 1.0).all()
+    assert (res.constituents.drop(columns=["mean", *risk_columns(res.move)]).to_numpy() == 1.0).all()
     assert all((f.to_numpy() == 1.0).all() for f in res.fan.values())
     assert (res.covariance.to_numpy() == 0.0).all()
     # a constant drift: EUR gains exactly log(1.001) a day, so every path is the same
@@ -405,7 +405,7 @@ def test_zero_covariance_gives_a_deterministic_path(method) -> None:
     row = res.constituents.loc[("USD", "EUR")]
     assert row["p1"] == pytest.approx(1.001**25, rel=1e-12)
     assert row["p99"] == pytest.approx(1.001**25, rel=1e-12)
-    assert row["volatility_annualized"] == pytest.approx(0.0, abs=1e-12)
+    assert row["horizon_volatility"] == pytest.approx(0.0, abs=1e-12)
 
 
 def test_fan_grid_when_the_fan_budget_is_exceeded(panel, libra_like, monkeypatch) -> None:
@@ -498,8 +498,9 @@ def test_result_object(reference) -> None:
     res = reference
     assert res.terminal.columns.tolist() == ["p1", "p5", "p25", "p50", "p75", "p95", "p99",
                                              "mean"]
-    assert res.risk.columns.tolist() == ["var_95", "es_95", "var_99", "es_99",
-                                         "prob_move_gt_x", "volatility_annualized"]
+    assert res.risk.columns.tolist() == ["horizon_var_95", "horizon_es_95", "horizon_var_99",
+                                         "horizon_es_99", "prob_move_gt_5pct",
+                                         "horizon_volatility"]
     assert res.numeraires == ["USD", "EUR", "JPY", "GBP"]
     assert res.constituents.index.names == ["numeraire", "holding"]
     assert len(res.constituents) == 16
@@ -512,8 +513,8 @@ def test_result_object(reference) -> None:
     data = json.loads(json.dumps(res.to_dict()))
     assert data["paths"] == 4500 and data["rebalance"] == "band:0.02"
     assert data["terminal"]["EUR"]["p50"] == res.terminal.loc["EUR", "p50"]
-    assert data["constituents"]["USD"]["JPY"]["var_95"] == res.constituents.loc[
-        ("USD", "JPY"), "var_95"]
+    assert data["constituents"]["USD"]["JPY"]["horizon_var_95"] == res.constituents.loc[
+        ("USD", "JPY"), "horizon_var_95"]
     assert len(data["fan"]["USD"]["dates"]) == 31
     assert "<table" in res._repr_html_() and "Monte Carlo" in res._repr_html_()
     assert "paths=4500" in repr(res)
@@ -663,7 +664,8 @@ def test_cli_table_json_csv() -> None:
     assert csv.exit_code == 0
     header = csv.stdout.splitlines()[0].split(",")
     assert header[:4] == ["numeraire", "basket", "method", "rebalance"]
-    assert {"p5", "p50", "p95", "var_95", "es_95", "volatility_annualized_EUR"} <= set(header)
+    assert {"p5", "p50", "p95", "horizon_var_95", "horizon_es_95",
+            "horizon_volatility_EUR"} <= set(header)
     assert len(csv.stdout.splitlines()) == 3
 
 
