@@ -91,6 +91,8 @@ class _Reader:
         self.values: list[float] = []
         self.lines: list[int] = []
         self.rows = 0
+        self.header_codes: list[str] = []   # every currency the file names
+        self.other_values = False           # a currency not read has a quote somewhere
 
     def fail(self, line: int, message: str) -> DataError:
         return DataError(f"{self.name} line {line}: {message}")
@@ -162,8 +164,25 @@ class _Reader:
                 "the USD column gives USD per EUR, drop the EUR column or fix the quote",
             )
 
-    def frame(self, header_line: int) -> pd.DataFrame:
-        """Return the quotes converted to USD per unit (see the module docstring)."""
+    def _no_usd(self, header_line: int) -> None:
+        raise self.fail(
+            header_line,
+            "quote='units_per_eur' needs USD rates (USD per EUR) and the file has none; add a "
+            "USD column/rows or fix the quote",
+        )
+
+    def frame(self, header_line: int, filtered: bool = False) -> pd.DataFrame:
+        """Return the quotes converted to USD per unit (see the module docstring).
+
+        ``filtered``: only some currencies were read; none of them having a quote then gives an
+        empty frame (the caller names what is missing) rather than an error about the file.
+        """
+        if self.quote == "units_per_eur" and self.rows and self._col.get("USD") not in set(
+                self.cols):
+            self._no_usd(header_line)
+        if not self.values and filtered and self.rows and self.other_values:
+            # the currencies asked have no quote, others do: the caller names what is missing
+            return pd.DataFrame(index=pd.DatetimeIndex([], name="date"), dtype=np.float64)
         if not self.values:
             what = "header only, no rows of rates" if not self.rows else "no rate in any row"
             raise self.fail(
@@ -180,11 +199,7 @@ class _Reader:
             values = 1.0 / values
         elif self.quote == "units_per_eur":
             if "USD" not in self._col or np.isnan(values[:, codes.index("USD")]).all():
-                raise self.fail(
-                    header_line,
-                    "quote='units_per_eur' needs USD rates (USD per EUR) and the file has "
-                    "none; add a USD column/rows or fix the quote",
-                )
+                self._no_usd(header_line)
             usd = values[:, codes.index("USD")].copy()
             values = usd[:, None] / values
             values[:, codes.index("USD")] = np.where(np.isnan(usd), np.nan, 1.0)
@@ -212,15 +227,18 @@ class _Reader:
 
 
 def _records(text: str, name: str) -> Iterator[tuple[int, list[str]]]:
-    """Yield ``(line, cells)`` for each non-blank record, cells stripped, line 1-based."""
+    """Yield ``(line, cells)`` for each non-blank record, line 1-based.
+
+    Cells are as in the file: readers strip the ones they use (a wide file of 150 currencies
+    read for one of them strips one cell a row, not 150).
+    """
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     end = 0
     try:
         for row in reader:
             start, end = end + 1, reader.line_num
-            cells = [c.strip() for c in row]
-            if any(cells):
-                yield start, cells
+            if any(c.strip() for c in row):
+                yield start, row
     except csv.Error as exc:
         raise DataError(
             f"{name} line {reader.line_num}: not valid CSV ({exc}); check quotes and delimiters"
@@ -230,7 +248,7 @@ def _records(text: str, name: str) -> Iterator[tuple[int, list[str]]]:
 def _fit(cells: list[str], width: int, line: int, name: str,
          empty: str = " (empty for no quote)") -> list[str]:
     """Check a record has the header's width (trailing empty cells are tolerated)."""
-    if len(cells) < width or any(cells[width:]):
+    if len(cells) < width or any(c.strip() for c in cells[width:]):
         raise DataError(
             f"{name} line {line}: {len(cells)} fields but the header has {width}; "
             f"give every row one cell per header column{empty}"
@@ -239,8 +257,10 @@ def _fit(cells: list[str], width: int, line: int, name: str,
 
 
 def _read_wide(
-    header: list[str], header_line: int, records: Iterator[tuple[int, list[str]]], rd: _Reader
+    header: list[str], header_line: int, records: Iterator[tuple[int, list[str]]], rd: _Reader,
+    wanted: set[str] | None = None,
 ) -> None:
+    """Read a wide file; with ``wanted``, only those currencies' cells are parsed."""
     name = rd.name
     dates = [i for i, h in enumerate(header) if h.lower() == "date"]
     if len(dates) != 1:
@@ -251,12 +271,17 @@ def _read_wide(
         )
     date_pos = dates[0]
     columns: list[tuple[int, str]] = []
+    skipped: list[int] = []
     for pos, text in enumerate(header):
         if pos == date_pos or not text:
             continue
         code = rd.code(text, header_line, "header column")
-        if any(c == code for _, c in columns):
+        if any(c == code for _, c in columns) or code in rd.header_codes:
             raise rd.fail(header_line, f"currency {code} has two columns; keep one")
+        rd.header_codes.append(code)
+        if wanted is not None and code not in wanted:
+            skipped.append(pos)
+            continue
         columns.append((pos, code))
         rd.column(code)
     unnamed = [pos for pos, text in enumerate(header) if not text]
@@ -264,26 +289,30 @@ def _read_wide(
     for line, cells in records:
         cells = _fit(cells, len(header), line, name)
         rd.rows += 1
-        date = rd.date(cells[date_pos], line)
+        date = rd.date(cells[date_pos].strip(), line)
         if date in seen:
             raise rd.fail(
                 line, f"date {date} already has a row on line {seen[date]}; keep one row per date"
             )
         seen[date] = line
         for pos in unnamed:
-            if cells[pos]:
+            if cells[pos].strip():
                 raise rd.fail(
                     line,
-                    f"value {cells[pos]!r} in column {pos + 1}, which has no header; "
+                    f"value {cells[pos].strip()!r} in column {pos + 1}, which has no header; "
                     "name the column with its currency code",
                 )
         for pos, code in columns:
-            rd.add(date, code, cells[pos], line)
+            rd.add(date, code, cells[pos].strip(), line)
+        if not rd.other_values and skipped:
+            rd.other_values = any(cells[pos].strip() not in MISSING for pos in skipped)
 
 
 def _read_long(
-    header: list[str], header_line: int, records: Iterator[tuple[int, list[str]]], rd: _Reader
+    header: list[str], header_line: int, records: Iterator[tuple[int, list[str]]], rd: _Reader,
+    wanted: set[str] | None = None,
 ) -> None:
+    """Read a long file; with ``wanted``, only those currencies' rows are parsed."""
     lower = [h.lower() for h in header]
     if sorted(lower) != sorted(_LONG_COLUMNS):
         extra = [h for h, low in zip(header, lower, strict=True) if low not in _LONG_COLUMNS]
@@ -302,11 +331,16 @@ def _read_long(
         )
     i_date, i_code, i_rate = (lower.index(c) for c in _LONG_COLUMNS)
     seen: dict[tuple[str, str], int] = {}
-    for line, cells in records:
-        cells = _fit(cells, len(header), line, rd.name)
+    for line, raw in records:
+        cells = [c.strip() for c in _fit(raw, len(header), line, rd.name)]
         rd.rows += 1
-        date = rd.date(cells[i_date], line)
         code = rd.code(cells[i_code], line, "currency")
+        if code not in rd.header_codes:
+            rd.header_codes.append(code)
+        if wanted is not None and code not in wanted:
+            rd.other_values = rd.other_values or cells[i_rate] not in MISSING
+            continue
+        date = rd.date(cells[i_date], line)
         rd.column(code)
         if cells[i_rate] in MISSING:
             continue
@@ -336,7 +370,8 @@ def _read_text(path: Path) -> str:
         ) from exc
 
 
-def read_rates(path: str | os.PathLike[str], quote: Quote = "usd_per_unit") -> pd.DataFrame:
+def read_rates(path: str | os.PathLike[str], quote: Quote = "usd_per_unit",
+               codes: Sequence[str] | None = None) -> pd.DataFrame:
     """Read a CSV file of FX rates and return every currency in USD per unit.
 
     Parameters
@@ -345,6 +380,9 @@ def read_rates(path: str | os.PathLike[str], quote: Quote = "usd_per_unit") -> p
         A wide or long CSV file (``.gz`` allowed); see the module docstring for the layouts.
     quote : {"usd_per_unit", "units_per_usd", "units_per_eur"}, default "usd_per_unit"
         The convention of the file's numbers.
+    codes : sequence of str, optional
+        Read only these currencies (and the USD column that ``units_per_eur`` converts with);
+        the other columns are not parsed. Default: every currency.
 
     Returns
     -------
@@ -377,12 +415,16 @@ def read_rates(path: str | os.PathLike[str], quote: Quote = "usd_per_unit") -> p
             "the file is empty; write a header such as 'date,EUR,JPY' (wide) or "
             "'date,currency,rate' (long), then one row per date",
         )
-    header_line, header = first
+    header_line, raw_header = first
+    header = [h.strip() for h in raw_header]
+    wanted = None if codes is None else {*codes, "USD"}
     if {"currency", "rate"} & {h.lower() for h in header}:
-        _read_long(header, header_line, records, rd)
+        _read_long(header, header_line, records, rd, wanted)
     else:
-        _read_wide(header, header_line, records, rd)
-    return rd.frame(header_line)
+        _read_wide(header, header_line, records, rd, wanted)
+    out = rd.frame(header_line, filtered=codes is not None)
+    out.attrs = {"file_codes": list(rd.header_codes)}
+    return out
 
 
 def _check_quote(quote: str, name: str) -> None:
@@ -437,6 +479,7 @@ class CsvSource:
         _check_quote(quote, self.name)
         self.quote: Quote = quote
         self._history: pd.DataFrame | None = None
+        self._parts: dict[frozenset[str], pd.DataFrame] = {}
 
     def __repr__(self) -> str:
         return f"CsvSource({str(self.path)!r}, quote={self.quote!r})"
@@ -446,9 +489,27 @@ class CsvSource:
             self._history = read_rates(self.path, self.quote)
         return self._history
 
+    def _columns(self, codes: Sequence[str]) -> pd.DataFrame:
+        """The file's quotes of ``codes`` only (the rest of the file is not parsed)."""
+        if self._history is not None:
+            return self._history
+        key = frozenset(codes)
+        if key not in self._parts:
+            self._parts[key] = read_rates(self.path, self.quote, codes)
+        return self._parts[key]
+
+    def _known(self, frame: pd.DataFrame) -> list[str]:
+        """Every currency the file gives, in the order :func:`read_rates` returns them."""
+        last = ["EUR"] if self.quote == "units_per_eur" else []
+        return list(dict.fromkeys(["USD", *frame.attrs.get("file_codes", frame.columns), *last]))
+
     def history(self) -> pd.DataFrame:
         """Return a copy of the whole file in USD per unit (see :func:`read_rates`)."""
         return self._frame().copy()
+
+    def coverage(self, codes: Sequence[str]) -> pd.DataFrame:
+        """Like :meth:`available`, for ``codes`` only (parses only their columns)."""
+        return self._coverage_of(self._columns(codes))
 
     def available(self) -> pd.DataFrame:
         """Return each currency's first and last quoted date and its number of quotes.
@@ -465,7 +526,10 @@ class CsvSource:
         DataError
             If the file is missing or malformed.
         """
-        hist = self._frame()
+        return self._coverage_of(self._frame())
+
+    @staticmethod
+    def _coverage_of(hist: pd.DataFrame) -> pd.DataFrame:
         valid = hist.notna()
         rows = {
             c: (hist.index[valid[c]].min(), hist.index[valid[c]].max(), int(valid[c].sum()))
@@ -498,11 +562,12 @@ class CsvSource:
         DataError
             If a code is not in the file (naming the codes it has), or the file is malformed.
         """
-        hist = self._frame()
+        hist = self._columns(codes)
+        known = self._known(hist)
         for c in codes:
-            if c not in hist.columns:
+            if c not in known:
                 raise DataError(
-                    f"unknown currency {c!r} for CSV file {self.name!r}{suggest(c, hist.columns)}; "
-                    f"the file has {', '.join(hist.columns)}"
+                    f"unknown currency {c!r} for CSV file {self.name!r}{suggest(c, known)}; "
+                    f"the file has {', '.join(known)}"
                 )
-        return hist.loc[start:end, list(codes)].copy()
+        return hist.reindex(columns=list(codes)).loc[start:end].copy()

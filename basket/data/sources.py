@@ -5,7 +5,9 @@ Every source returns **US dollars per one unit** of each currency. A source is a
 * ``name`` (str),
 * ``available() -> DataFrame`` indexed by currency with ``first`` and ``last`` dates (NaT when
   unknown before a download), and
-* ``fetch(codes, start, end) -> DataFrame``: a raw frame, NaN where there is no quote.
+* ``fetch(codes, start, end) -> DataFrame``: a raw frame, NaN where there is no quote;
+* optionally ``coverage(codes) -> DataFrame``: ``available()`` for some codes only, when that
+  is cheaper (a CSV file then parses only those columns).
 
 :class:`SourceOptions` is the single option set every command and every API function that loads
 rates accepts (``--source``, ``--quote``, ``--fill``, ``--fill-limit``, ``--refresh``). It is
@@ -285,7 +287,9 @@ def check_coverage(
         A start or end beyond a currency's quotes (by more than
         :data:`COVERAGE_TOLERANCE_DAYS`), naming the currency and its span.
     """
-    cov = src.available()
+    # a source may answer for some codes only (a CSV file parses just their columns)
+    coverage = getattr(src, "coverage", None)
+    cov = coverage(codes) if callable(coverage) else src.available()
     tol = pd.Timedelta(days=COVERAGE_TOLERANCE_DAYS)
     known = [c for c in codes if c in cov.index and pd.notna(cov.at[c, "first"])]
     for c in known:

@@ -446,9 +446,26 @@ def test_bad_file_raises_with_file_and_line(tmp_path: Path, case: str) -> None:
     text, quote, message = BAD_FILES[case]
     path = tmp_path / "bad.csv"
     path.write_bytes(text.encode("utf-8"))
+    # ask for the currency the bad cell belongs to: other columns are not parsed
+    code = "JPY" if re.search(r"for JPY|JPY", message) else "EUR"
     with pytest.raises(DataError, match=r"^bad\.csv " + message) as err:
-        basket.load_fx(["EUR"], source=str(path), quote=quote)
+        basket.load_fx([code], source=str(path), quote=quote)
     assert "\n" not in str(err.value)
+    with pytest.raises(DataError, match=r"^bad\.csv " + message):
+        read_rates(path, quote=quote)                     # the whole file: the same error
+
+
+def test_only_the_requested_columns_are_parsed(tmp_path: Path) -> None:
+    """A bad cell in a currency not asked for does not stop a panel of others (and is not
+    even read: a wide file of 150 currencies read for one parses one column)."""
+    path = write(tmp_path, "date,EUR,JPY\n2019-06-18,1.12,0.0092\n2019-06-19,1.13,abc\n")
+    panel = basket.load_fx(["EUR"], source=str(path))
+    assert panel["EUR"].tolist() == [1.12, 1.13]
+    long = write(tmp_path, 'date,currency,rate\n2019-06-18,EUR,1.12\n2019-06-18,JPY,"1,5"\n',
+                 "long.csv")
+    assert basket.load_fx(["EUR"], source=str(long))["EUR"].tolist() == [1.12]
+    with pytest.raises(DataError, match=r"line 3: rate 'abc' for JPY is not a number"):
+        basket.load_fx(["JPY"], source=str(path))
 
 
 def test_bad_file_through_read_rates_and_source(tmp_path: Path) -> None:
