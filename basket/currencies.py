@@ -88,8 +88,14 @@ def normalize_codes(codes: str | Sequence[str]) -> list[str]:
     """
     if isinstance(codes, str):
         items: list[object] = [c for c in codes.split(",") if c.strip()]
-    else:
+    elif isinstance(codes, (list, tuple)) or (
+            hasattr(codes, "__iter__") and not isinstance(codes, (bytes, dict))):
         items = list(codes)
+    else:
+        raise DataError(
+            f"currencies {codes!r} are not ISO codes; give a code such as 'EUR', a list of "
+            "codes or a comma list 'USD,EUR'"
+        )
     if not items:
         raise DataError("no currency given; name at least one ISO code such as 'USD'")
     out = [normalize_code(c) for c in items]

@@ -31,6 +31,9 @@ __all__ = ["Band", "Calendar", "NoRebalance", "RebalanceRule", "Review", "parse_
 
 RULE_HELP = "none, monthly, quarterly, annual, band:0.05 or review:5y"
 
+MAX_YEARS = 50
+"""The longest review period, in years."""
+
 
 @runtime_checkable
 class RebalanceRule(Protocol):
@@ -156,10 +159,13 @@ class Review:
     window_months: int = 3
 
     def __post_init__(self) -> None:
-        if not (isinstance(self.years, int) and self.years >= 1):
-            raise SpecError(f"review period {self.years!r} must be a whole number of years >= 1")
-        if not (isinstance(self.window_months, int) and self.window_months >= 1):
-            raise SpecError(f"review window {self.window_months!r} must be >= 1 month")
+        years, months = self.years, self.window_months
+        if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= MAX_YEARS:
+            raise SpecError(f"review period {years!r} must be a whole number of years from 1 to "
+                            f"{MAX_YEARS}, e.g. review:5y")
+        if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 120:
+            raise SpecError(f"review window {months!r} must be a whole number of months from 1 to "
+                            "120, e.g. review:5y:3m")
 
     @property
     def label(self) -> str:

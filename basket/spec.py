@@ -42,6 +42,12 @@ __all__ = ["BasketSpec", "Period", "list_seeds", "load_spec"]
 WEIGHT_TOLERANCE = 1e-9
 """Weights must sum to 1 within this absolute tolerance."""
 
+MIN_AMOUNT, MAX_AMOUNT = 1e-9, 1e9
+"""Plausible currency amounts in one unit of a basket (the SDR holds 0.08 GBP to 13.5 JPY)."""
+
+MIN_BASE_VALUE, MAX_BASE_VALUE = 1e-9, 1e12
+"""Plausible values of one unit of a basket on its base date, in its base currency."""
+
 _METHODS = ("arithmetic", "geometric")
 _ROUNDINGS = ("none", "imf")
 
@@ -76,6 +82,11 @@ def _currency_map(raw: Any, field_name: str, *, positive: bool = True) -> dict[s
             raise SpecError(f"{field_name}.{code} = {value!r} is not a finite number")
         if number < 0 or (positive and number == 0):
             raise SpecError(f"{field_name}.{code} = {value!r}; it must be positive (long only)")
+        if field_name != "weights" and not MIN_AMOUNT <= number <= MAX_AMOUNT:
+            raise SpecError(
+                f"{field_name}.{code} = {value!r} is out of range; amounts are between "
+                f"{MIN_AMOUNT:g} and {MAX_AMOUNT:g} units of the currency"
+            )
         out[code] = number
     return out
 
@@ -167,8 +178,11 @@ class BasketSpec:
             )
         if not (isinstance(self.base_value, (int, float)) and math.isfinite(self.base_value)):
             raise SpecError(f"basket {self.name!r}: base_value must be a finite number")
-        if self.base_value <= 0:
-            raise SpecError(f"basket {self.name!r}: base_value {self.base_value} must be positive")
+        if not MIN_BASE_VALUE <= self.base_value <= MAX_BASE_VALUE:
+            raise SpecError(
+                f"basket {self.name!r}: base_value {self.base_value:g} is out of range; give a "
+                f"value between {MIN_BASE_VALUE:g} and {MAX_BASE_VALUE:g}, e.g. 1"
+            )
         try:
             object.__setattr__(self, "base_currency", normalize_code(self.base_currency))
         except DataError as exc:
@@ -394,8 +408,21 @@ def list_seeds() -> list[BasketSpec]:
 
 @functools.lru_cache(maxsize=32)
 def _load_seed(name: str) -> BasketSpec:
-    raw = _seed_files()[name].read_text(encoding="utf-8")
+    raw = _read_toml_text(_seed_files()[name], f"seed {name!r}")
     return _parse(raw, f"seed {name!r}")
+
+
+def _read_toml_text(path: Any, origin: str) -> str:
+    try:
+        payload = path.read_bytes()
+    except OSError as exc:
+        raise SpecError(f"cannot read {origin} ({exc.strerror or exc}); give a .toml file") from None
+    try:
+        return str(payload.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        line = payload[: exc.start].count(b"\n") + 1
+        raise SpecError(f"{origin} line {line} is not UTF-8 text ({exc.reason}); save the file "
+                        "as UTF-8") from None
 
 
 def _parse(raw: str, origin: str) -> BasketSpec:
@@ -439,9 +466,12 @@ def load_spec(name_or_path: str | Path | BasketSpec) -> BasketSpec:
     if text in seeds and not path.suffix:
         return _load_seed(text)  # specs are frozen, so a seed is parsed once and shared
     if path.suffix.lower() == ".toml" or path.is_file():
+        if path.is_dir():
+            raise SpecError(f"cannot read basket file {text!r}: it is a directory; give a .toml "
+                            "file")
         if not path.is_file():
             raise SpecError(f"basket file {text!r} does not exist; give a .toml path or a seed name")
-        raw = path.read_text(encoding="utf-8")
+        raw = _read_toml_text(path, str(path))
         origin = str(path)
     else:
         from basket.currencies import suggest

@@ -52,6 +52,27 @@ def test_load_by_path_and_roundtrip(tmp_path: Path) -> None:
     assert basket.load_spec(path) == spec
 
 
+def test_implausible_amounts_are_refused() -> None:
+    """Amounts of 1e308 give inf values downstream: refused with the field named."""
+    for value in (1e308, 1e-300, 2e9):
+        with pytest.raises(SpecError, match=r"amounts\.USD = .* is out of range; amounts are "
+                                            r"between 1e-09 and 1e\+09"):
+            BasketSpec.from_dict({"name": "x", "amounts": {"USD": value, "EUR": 1.0}})
+    spec = BasketSpec.from_dict({"name": "x", "amounts": {"USD": 1e9, "EUR": 1e-9}})
+    assert spec.periods[0].amounts == {"USD": 1e9, "EUR": 1e-9}   # the bounds are inclusive
+
+
+def test_non_utf8_spec_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "latin.toml"
+    path.write_bytes('name = "caf\xe9"\nweights = { USD = 1.0 }\n'.encode("latin-1"))
+    with pytest.raises(SpecError, match=r"latin\.toml line 1 is not UTF-8 text.*save the file"):
+        load_spec(path)
+    folder = tmp_path / "folder.toml"
+    folder.mkdir()
+    with pytest.raises(SpecError, match=r"cannot read .*folder\.toml"):
+        load_spec(folder)
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -66,7 +87,8 @@ def test_load_by_path_and_roundtrip(tmp_path: Path) -> None:
         ({"method": "harmonic"}, r"method 'harmonic' is unknown"),
         ({"rebalance": "weekly"}, r"unknown rebalancing rule 'weekly'"),
         ({"rounding": "bankers"}, r"rounding 'bankers' is unknown"),
-        ({"base_value": -1}, r"base_value -1.0 must be positive"),
+        ({"base_value": -1}, r"base_value -1 is out of range; give a value between 1e-09"),
+        ({"base_value": 5e-324}, r"base_value 4.94066e-324 is out of range"),
         ({"colour": "red"}, r"unknown field 'colour'"),
         ({"amounts": {"USD": 1.0}}, r"state exactly one of weights, amounts"),
         ({"name": ""}, r"missing field 'name'"),

@@ -4,7 +4,8 @@ An *FX panel* is a :class:`pandas.DataFrame` of **US dollars per one unit** of e
 
 * one float64 column per upper-case ISO code, in the order the user asked for; ``USD`` is 1.0;
 * a tz-naive :class:`pandas.DatetimeIndex` named ``date``, sorted ascending, unique, at midnight;
-* no NaN, every value finite and strictly positive.
+* no NaN, every value finite and strictly positive, between :data:`MIN_RATE` and
+  :data:`MAX_RATE` USD per unit.
 
 Sources return *raw* frames in the same units that may hold NaN where a currency has no quote;
 :func:`align_panel` turns one into a panel under an explicit, documented rule and
@@ -21,7 +22,11 @@ import pandas as pd
 
 from basket.errors import DataError, DataGapWarning
 
-__all__ = ["align_panel", "validate_panel"]
+__all__ = ["MAX_RATE", "MIN_RATE", "align_panel", "validate_panel"]
+
+MIN_RATE, MAX_RATE = 1e-12, 1e12
+"""Plausible US dollars per unit of a currency (no currency is quoted outside them; beyond them
+float64 sums of amounts times rates lose their meaning)."""
 
 
 _TICKS_PER_DAY = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000,
@@ -105,6 +110,14 @@ def validate_panel(panel: pd.DataFrame, codes: Sequence[str] | None = None) -> p
             raise DataError(
                 f"FX panel rate for {cols[k]} on {idx[r].date()} is {float(values[r, k])!r}; "
                 "rates must be positive"
+            )
+        wild = (values < MIN_RATE) | (values > MAX_RATE)
+        if wild.any():
+            r, k = np.argwhere(wild)[0]
+            raise DataError(
+                f"FX panel rate for {cols[k]} on {idx[r].date()} is {float(values[r, k])!r} USD "
+                f"per unit, outside {MIN_RATE:g} to {MAX_RATE:g}; check the number and its quote "
+                "convention"
             )
     if "USD" in cols and values.size and not (values[:, cols.index("USD")] == 1.0).all():
         raise DataError("an FX panel's USD column must be exactly 1.0 (USD per USD)")

@@ -32,6 +32,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
+from basket.dates import to_timestamp
 from basket.errors import DataError, SimulationError, SpecError
 
 __all__ = [
@@ -43,6 +44,10 @@ __all__ = [
     "parse_scenario",
     "scenario_flows",
 ]
+
+
+MAX_GROWTH = 10.0
+"""The fastest growth accepted: 1,000% a year."""
 
 
 def _check_number(value: Any, what: str, *, minimum: float | None = None,
@@ -91,8 +96,10 @@ class Growth:
 
     def __post_init__(self) -> None:
         r = self.rate
-        if not (isinstance(r, (int, float)) and math.isfinite(r)) or r <= -1:
-            raise SpecError(f"growth rate {r!r} must be a number above -1 (0.10 = 10% a year)")
+        ok = isinstance(r, (int, float)) and not isinstance(r, bool) and math.isfinite(r)
+        if not ok or r <= -1 or r > MAX_GROWTH:
+            raise SpecError(f"growth rate {r!r} must be above -1 and at most {MAX_GROWTH:g} "
+                            "(0.10 = 10% a year)")
 
     @property
     def label(self) -> str:
@@ -140,12 +147,10 @@ class Run:
             raise SpecError(f"run length {self.days!r} must be a whole number of days >= 1")
         if self.start is not None:
             try:
-                ts = pd.Timestamp(self.start)
-            except (ValueError, TypeError):
-                ts = pd.NaT
-            if ts is pd.NaT:
-                raise SpecError(f"run start {self.start!r} is not a date; use YYYY-MM-DD")
-            object.__setattr__(self, "start", ts.normalize())
+                ts = to_timestamp(self.start, "run start")
+            except DataError as exc:
+                raise SpecError(str(exc)) from None
+            object.__setattr__(self, "start", ts)
 
     @property
     def label(self) -> str:
@@ -158,8 +163,14 @@ class Run:
         Raises
         ------
         SimulationError
-            If the run starts after the last date or does not fit before it.
+            If the run starts before the first or after the last date (a run is never moved),
+            or does not fit before the last date.
         """
+        if self.start is not None and self.start < dates[0]:
+            raise SimulationError(
+                f"{self.label} starts before the first date {dates[0].date()} of the simulation; "
+                "pick a start inside it or an earlier --start"
+            )
         first = 0 if self.start is None else int(dates.searchsorted(self.start))
         if first >= len(dates):
             raise SimulationError(

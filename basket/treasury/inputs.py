@@ -15,11 +15,16 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from basket._checks import check_number
 from basket.currencies import normalize_code
 from basket.errors import DataError, SpecError
 from basket.treasury.flows import _check_number
 
-__all__ = ["RATE_BOUNDS", "align_rates", "parse_costs", "parse_rates", "per_currency"]
+__all__ = ["MAX_BPS", "RATE_BOUNDS", "align_rates", "parse_costs", "parse_rates", "per_currency"]
+
+MAX_BPS = 10_000.0
+"""The largest cost accepted, in basis points (100% of the value traded, or of the reserve a
+year): anything above is a typo."""
 
 RATE_BOUNDS = (-0.10, 1.0)
 """Plausible annual rates, as decimals. Outside them a rate was almost surely given in percent."""
@@ -205,12 +210,12 @@ def per_currency(value: float | Mapping[str, float] | np.ndarray, currencies: Se
     out = np.broadcast_to(arr, (t, n)).astype(np.float64)
     if not np.isfinite(out).all():
         raise SpecError(f"{what}: values must be finite numbers of basis points")
-    neg = np.argwhere(out < 0)
-    if len(neg):
-        k = int(neg[0][1])
+    bad = np.argwhere((out < 0) | (out > MAX_BPS))
+    if len(bad):
+        k = int(bad[0][1])
         raise SpecError(
-            f"{what} for {currencies[k]} is {out[tuple(neg[0])]:g} bp; "
-            "costs must be >= 0 basis points"
+            f"{what} for {currencies[k]} is {out[tuple(bad[0])]:g} bp; costs must be between 0 "
+            f"and {MAX_BPS:,.0f} basis points"
         )
     return out
 
@@ -230,24 +235,30 @@ def parse_costs(text: str | float | Mapping[str, float], what: str = "cost_bps"
     >>> parse_costs("2.5"), parse_costs("USD=1,EUR=2")
     (2.5, {'USD': 1.0, 'EUR': 2.0})
     """
+    if isinstance(text, Mapping):
+        return {normalize_code(str(k)): check_number(v, f"{what} for {k}", minimum=0.0,
+                                                     maximum=MAX_BPS)
+                for k, v in text.items()}
     if not isinstance(text, str):
-        return dict(text) if isinstance(text, Mapping) else float(text)
+        return check_number(text, what, minimum=0.0, maximum=MAX_BPS)
     t = text.strip()
     if "=" not in t:
         try:
-            return float(t)
+            number = float(t)
         except ValueError:
             raise SpecError(
                 f"{what} {text!r} is not a number of basis points or CODE=BPS list, e.g. 2 or "
                 "USD=1,EUR=2"
             ) from None
+        return check_number(number, what, minimum=0.0, maximum=MAX_BPS)
     out: dict[str, float] = {}
     for item in (x.strip() for x in t.split(",") if x.strip()):
         key, _, value = item.partition("=")
         try:
-            out[normalize_code(key.strip())] = float(value)
+            code, number = normalize_code(key.strip()), float(value)
         except (ValueError, DataError):
             raise SpecError(f"{what}: {item!r} is not CODE=BPS, e.g. EUR=2") from None
+        out[code] = check_number(number, f"{what} for {code}", minimum=0.0, maximum=MAX_BPS)
     return out
 
 

@@ -64,13 +64,19 @@ import pandas as pd
 from basket.currencies import normalize_code
 from basket.errors import DataError, SpecError
 from basket.treasury.flows import ScenarioLike, _check_number, scenario_flows
-from basket.treasury.inputs import align_rates, per_currency
+from basket.treasury.inputs import MAX_BPS, align_rates, per_currency
 from basket.treasury.results import ReservePaths, ReserveResult
 
 if TYPE_CHECKING:  # pragma: no cover
     from basket._typing import FloatArray
 
-__all__ = ["DAY_COUNTS", "POLICIES", "simulate_reserve"]
+__all__ = ["DAY_COUNTS", "MAX_COINS", "MAX_USD", "POLICIES", "simulate_reserve"]
+
+MAX_COINS = 1e15
+"""The most coins accepted (a thousand trillion: more than all the money in the world)."""
+
+MAX_USD = 1e15
+"""The largest USD amount accepted for the capital buffer."""
 
 DayCount = Literal["act/360", "act/365"]
 Policy = Literal["buffer", "payout"]
@@ -317,9 +323,9 @@ def simulate_reserve(
     if day_count not in DAY_COUNTS:
         raise SpecError(f"unknown day count {day_count!r}; use one of {', '.join(DAY_COUNTS)}")
     share = _check_number(securities_share, "securities_share", minimum=0.0, maximum=1.0)
-    opex = _check_number(opex_bps, "opex_bps", minimum=0.0)
-    buffer0 = _check_number(buffer, "buffer (USD)", minimum=0.0)
-    coins0 = _check_number(coins, "coins", minimum=0.0)
+    opex = _check_number(opex_bps, "opex_bps", minimum=0.0, maximum=MAX_BPS)
+    buffer0 = _check_number(buffer, "buffer (USD)", minimum=0.0, maximum=MAX_USD)
+    coins0 = _check_number(coins, "coins", minimum=0.0, maximum=MAX_COINS)
     idx, u, cur, px = _market(prices, units, dates, currencies)
     t = len(idx)
     rs = align_rates(rates, idx, cur, "rates")

@@ -545,7 +545,8 @@ def wide_tables(draw: st.DrawFn) -> tuple[list[str], list[pd.Timestamp], np.ndar
             unique=True,
         )
     )
-    rate = st.floats(min_value=1e-300, max_value=1e300, allow_nan=False, allow_infinity=False)
+    # the panel contract's range of plausible rates (basket.data.panel.MIN_RATE, MAX_RATE)
+    rate = st.floats(min_value=1e-12, max_value=1e12, allow_nan=False, allow_infinity=False)
     values = draw(
         st.lists(
             st.lists(rate, min_size=len(codes), max_size=len(codes)),

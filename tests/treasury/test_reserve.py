@@ -576,7 +576,7 @@ R2 = {"USD": 0.01, "EUR": -0.005}
         ({"scenario": "run:0.2:1d@2021-01-01"}, SimulationError, "starts after the last date"),
         ({"cost_bps": -1.0}, SpecError, r"cost_bps is -1 bp; costs must be >= 0 basis points"),
         ({"cost_bps": {"USD": 1.0, "EUR": -2.0}}, SpecError,
-         r"cost_bps for EUR is -2 bp; costs must be >= 0 basis points"),
+         r"cost_bps for EUR is -2 bp; costs must be between 0 and 10,000 basis points"),
         ({"stress_cost_bps": {"USD": 1.0}}, SpecError, "no value for EUR"),
         ({"policy": "keep"}, SpecError, "unknown policy 'keep'"),
         ({"day_count": "30/360"}, SpecError, "unknown day count '30/360'"),
@@ -787,7 +787,7 @@ def test_cli_rates_file_and_flows_file() -> None:
     ("args", "pattern"),
     [
         (["--rates", LIBRA_RATES, "--scenario", "run:1.3:10d"], "redeems more coins"),
-        (["--rates", LIBRA_RATES, "--cost-bps", "-1"], "costs must be >= 0 basis points"),
+        (["--rates", LIBRA_RATES, "--cost-bps", "-1"], "cost_bps is -1; it must be at least 0"),
         (["--rates", LIBRA_RATES + ",CHF=0"], "CHF is not in the basket"),
         (["--rates", "USD=0.01"], "no rate for EUR, JPY, GBP, SGD"),
         (["--rates", LIBRA_RATES, "--scenario", f"flows:{FIXTURES / 'flows_bad_date.csv'}"],
