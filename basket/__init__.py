@@ -27,6 +27,7 @@ _EXPORTS: dict[str, str] = {
     "DataSourceError": "basket.errors",
     "OutputError": "basket.errors",
     "SpecError": "basket.errors",
+    "ShortWindowWarning": "basket.errors",
     "SimulationError": "basket.errors",
     "CacheWarning": "basket.errors",
     "DataGapWarning": "basket.errors",
@@ -68,6 +69,7 @@ if TYPE_CHECKING:  # pragma: no cover - static view of the lazy exports
         DataQualityWarning,
         DataSourceError,
         OutputError,
+        ShortWindowWarning,
         SimulationError,
         SpecError,
     )

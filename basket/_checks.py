@@ -16,7 +16,7 @@ import numpy as np
 
 from basket.errors import BasketError, SpecError
 
-__all__ = ["check_choice", "check_flag", "check_int", "check_number"]
+__all__ = ["check_choice", "check_flag", "check_int", "check_number", "require_finite"]
 
 
 def check_number(value: Any, what: str, *, minimum: float | None = None,
@@ -92,3 +92,34 @@ def check_choice(value: Any, what: str, choices: Sequence[str]) -> str:
     if not isinstance(value, str) or value not in choices:
         raise SpecError(f"unknown {what} {value!r}; use one of {', '.join(choices)}")
     return value
+
+
+def require_finite(values: Any, what: str) -> None:
+    """Raise :class:`~basket.errors.DataError` if a result figure is NaN or infinite.
+
+    The last line of defence behind the input bounds: a figure a user sees is a number or the
+    command fails, naming the figure (a DataFrame: its column and row).
+    """
+    import pandas as pd
+
+    from basket.errors import DataError
+
+    arr = np.asarray(values, dtype=np.float64)
+    bad = ~np.isfinite(arr)
+    if not bad.any():
+        return
+    where = ""
+    if isinstance(values, pd.DataFrame):
+        r, c = np.argwhere(bad)[0]
+        where = f" ({values.columns[c]}, {_label(values.index[r])})"
+    elif isinstance(values, pd.Series):
+        (r,) = np.argwhere(bad)[0]
+        where = f" ({_label(values.index[r])})"
+    raise DataError(
+        f"the {what} came out {arr[bad][0]!r}{where}: the inputs are beyond what float64 "
+        "arithmetic can carry; check the rates, amounts and options for an extreme value"
+    )
+
+
+def _label(value: Any) -> str:
+    return str(value.date()) if hasattr(value, "date") and callable(value.date) else str(value)

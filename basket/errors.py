@@ -17,6 +17,7 @@ __all__ = [
     "DataQualityWarning",
     "DataSourceError",
     "OutputError",
+    "ShortWindowWarning",
     "SimulationError",
     "SpecError",
 ]
@@ -57,6 +58,10 @@ class DataGapWarning(BasketWarning):
 
 class CacheWarning(BasketWarning):
     """The on-disk cache could not be read or written; the data is used without it."""
+
+
+class ShortWindowWarning(BasketWarning):
+    """A figure was annualized from too few dates to mean much."""
 
 
 class DataQualityWarning(BasketWarning):

@@ -20,6 +20,25 @@ import typer
 from typer.core import TyperGroup
 
 
+def _warnings_as_lines() -> None:
+    """Show basket's own warnings as one ``warning: <message>`` line on stderr (not Python's
+    ``file:line: Category: message`` form); other warnings keep the default display."""
+    import warnings
+
+    from basket.errors import BasketWarning
+
+    default = warnings.showwarning
+
+    def show(message: Any, category: type[Warning], filename: str, lineno: int,
+             file: Any = None, line: str | None = None) -> None:
+        if issubclass(category, BasketWarning):
+            typer.echo(f"warning: {message}", err=True)
+        else:
+            default(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+
+
 class BasketGroup(TyperGroup):
     """The root group: click's multi-line usage errors become one ``error:`` line."""
 
@@ -28,6 +47,7 @@ class BasketGroup(TyperGroup):
              **extra: Any) -> Any:
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        _warnings_as_lines()
         try:
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except typer.TyperException as exc:  # click's errors: usage, bad values, missing files

@@ -15,8 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from basket._checks import check_flag, require_finite
 from basket.currencies import normalize_codes, union_codes
 from basket.data import COVERAGE_TOLERANCE_DAYS, FXSource, SourceLike, SourceOptions, load_fx
+from basket.data.panel import validate_panel
 from basket.dates import parse_range, to_timestamp
 from basket.design.episodes import Episode, custom_window, get_episode, list_episodes, stress_table
 from basket.design.estimation import (
@@ -29,7 +31,7 @@ from basket.design.results import OptimizationResult, StressResult
 from basket.errors import DataError, SimulationError, SpecError
 from basket.spec import BasketSpec, load_spec
 from basket.valuation.api import backtest
-from basket.valuation.loading import load_panel_for
+from basket.valuation.loading import panel_for
 from basket.valuation.metrics import PERIODS_PER_YEAR
 
 __all__ = ["optimize", "parse_bounds", "stress"]
@@ -58,6 +60,8 @@ def stress(
     numeraires: str | Sequence[str] | None = None,
     rebalance: str | None = None,
     source: SourceLike = "ecb",
+    *,
+    panel: pd.DataFrame | None = None,
 ) -> StressResult:
     """Replay historical stress episodes: the basket's and each currency's change and drawdown.
 
@@ -78,8 +82,11 @@ def stress(
         Currencies to measure in (default: the basket's constituents).
     rebalance : str, optional
         Rebalancing rule (default: the spec's own).
-    source : str or FXSource, default "ecb"
-        FX source (bundled ECB rates by default).
+    source : str, path-like, FXSource or SourceOptions, default "ecb"
+        FX source (bundled ECB rates by default); see :class:`basket.data.SourceOptions`.
+    panel : pandas.DataFrame, optional
+        Use this FX panel (USD per unit, meeting :func:`basket.validate_panel`) instead of
+        loading one; the episodes it covers are replayed.
 
     Returns
     -------
@@ -112,25 +119,31 @@ def stress(
             "give either episodes or a custom start/end window, not both"
         )
     ks = normalize_codes(numeraires) if numeraires is not None else list(spec.currencies)
-    source = SourceOptions.of(source).opened()
-    src = source.open()
-    span = _coverage(src, union_codes(spec.currencies, ks))
+    if panel is None:
+        source = SourceOptions.of(source).opened()
+        span = _coverage(source.open(), union_codes(spec.currencies, ks))
+        name = source.name
+    else:
+        validate_panel(panel)
+        span = (panel.index[0], panel.index[-1]) if len(panel) else None
+        name = "panel"
     if span is not None and spec.periods:
         span = (max(span[0], pd.Timestamp(spec.periods[0].start)), span[1])
-    where = (f"the data of source {source.name!r} for "
+    where = (f"the data of source {name!r} for "
              f"{', '.join(union_codes(spec.currencies, ks))}")
     chosen, skipped = _choose_episodes(episodes, start, end, span, where)
     lo = min(pd.Timestamp(e.start) for e in chosen)
     hi = max(pd.Timestamp(e.end) for e in chosen)
     if span is not None:
         lo, hi = max(lo, span[0]), min(hi, span[1])
-    res = backtest(spec, lo, hi, rebalance, ks, source)
-    panel, _ = load_panel_for(spec, lo, hi, ks, source)
-    table = stress_table(res.values, panel, chosen, holdings=spec.currencies)
+    res = backtest(spec, lo, hi, rebalance, ks, source, panel=panel)
+    fx = panel_for(spec, lo, hi, ks, source, panel).panel
+    table = stress_table(res.values, fx, chosen, holdings=spec.currencies)
+    require_finite(table[["change", "max_drawdown"]], "stress figure")
     return StressResult(
         basket=spec.name,
         rule=res.rule,
-        source=SourceOptions.of(source).name,
+        source=name,
         episodes=tuple(chosen),
         numeraires=tuple(ks),
         table=table,
@@ -296,6 +309,19 @@ def _windows(
     return est, evl, notes
 
 
+def _optimisation_panel(codes: list[str], source: SourceLike,
+                        panel: pd.DataFrame | None) -> pd.DataFrame:
+    """The rates of ``codes``: loaded from ``source``, or the user's panel (validated)."""
+    if panel is None:
+        return load_fx(codes, None, None, source)
+    validate_panel(panel)
+    missing = [c for c in codes if c not in panel.columns]
+    if missing:
+        raise DataError(f"the FX panel has no column for {', '.join(missing)}; add it or allow "
+                        "fewer currencies")
+    return panel.loc[:, codes]
+
+
 def _optimum_columns(sol: Any, opt_spec: BasketSpec | None, est: pd.DataFrame,
                      evl: pd.DataFrame | None, panel: pd.DataFrame, ks: list[str],
                      ppy: float) -> dict[str, pd.Series]:
@@ -370,6 +396,7 @@ def optimize(
     *,
     long_only: bool = True,
     periods_per_year: float = PERIODS_PER_YEAR,
+    panel: pd.DataFrame | None = None,
 ) -> OptimizationResult:
     """Find the basket weights that are most stable for holders in a set of numeraires.
 
@@ -391,10 +418,10 @@ def optimize(
         Currencies the basket may hold (default: the Libra 2019 constituents).
     bounds : dict of str to (lo, hi), optional
         Weight bounds per allowed currency, e.g. ``{"USD": (0.5, None)}`` for at least 50% USD.
-    window : (start, end), optional
+    window : (start, end) or "START:END", optional
         Estimation window (inclusive; either side None for the data's first/last date).
         Default: the three years before the last year of data.
-    evaluate : (start, end), optional
+    evaluate : (start, end) or "START:END", optional
         Out-of-sample window. Default: the last year of data (with the default window), or the
         year after the estimation window.
     benchmark : str, BasketSpec or None, default "libra-2019"
@@ -403,6 +430,10 @@ def optimize(
     long_only : bool, default True
         Forbid short positions.
     periods_per_year : float, default 252
+        Annualization of daily figures.
+    panel : pandas.DataFrame, optional
+        Use this FX panel (USD per unit, meeting :func:`basket.validate_panel`, with a column
+        for every allowed currency, numeraire and benchmark currency) instead of loading one.
 
     Returns
     -------
@@ -430,6 +461,7 @@ def optimize(
     """
     if objective not in OBJECTIVES:
         raise SpecError(f"unknown objective {objective!r}; use one of {', '.join(OBJECTIVES)}")
+    check_flag(long_only, "long_only")
     allowed = (
         normalize_codes(currencies) if currencies is not None
         else list(load_spec(DEFAULT_CURRENCIES_SPEC).currencies)
@@ -443,7 +475,7 @@ def optimize(
     lo, hi = validate_bounds(allowed, bounds, long_only)
     bench = load_spec(benchmark) if benchmark is not None else None
     codes = union_codes(allowed, ks, bench.currencies if bench is not None else ())
-    panel = load_fx(codes, None, None, source)
+    panel = _optimisation_panel(codes, source, panel)
     est, evl, notes = _windows(panel, window, evaluate)
     cov = return_covariance(est)
     sol = solve_weights(cov, allowed, ks, objective, bounds, long_only=long_only,
@@ -467,6 +499,7 @@ def optimize(
     order = ["optimum_model", "benchmark_model", "optimum_in_sample", "benchmark_in_sample",
              "optimum_out_of_sample", "benchmark_out_of_sample"]
     comparison = pd.DataFrame({c: columns[c] for c in order if c in columns})
+    require_finite(comparison, "volatility")
     comparison.index = pd.Index(ks, name="numeraire")
     return OptimizationResult(
         weights=weights,

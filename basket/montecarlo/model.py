@@ -36,6 +36,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from basket._checks import require_finite
 from basket._typing import SeedLike
 from basket.currencies import normalize_codes
 from basket.errors import DataError, SimulationError, SpecError
@@ -61,7 +62,14 @@ from basket.spec import BasketSpec
 from basket.valuation.engine import base_date_row, valuate
 from basket.valuation.metrics import PERIODS_PER_YEAR
 
-__all__ = ["CONSTANT_TOLERANCE", "FAN_BUDGET", "monte_carlo"]
+__all__ = ["CONSTANT_TOLERANCE", "FAN_BUDGET", "MAX_HORIZON", "MEMORY_BUDGET", "monte_carlo"]
+
+MAX_HORIZON = 13_050
+"""The longest horizon simulated, in business days (50 years of 261 days)."""
+
+MEMORY_BUDGET = 4 << 30
+"""Bytes the horizon values of all paths may take (4 GiB). Days are streamed block by block, so
+the horizon costs time, not memory; the paths are bounded by this budget."""
 
 FAN_BUDGET = 1 << 24
 """At most this many fan values (days x fan paths x numeraires, 128 MiB of float64) are kept;
@@ -88,6 +96,11 @@ def _check_options(
     if isinstance(horizon, (int, np.integer)) and not isinstance(horizon, bool) and horizon < 1:
         raise SimulationError(f"horizon {horizon} days must be at least 1, e.g. 252 for a year")
     out["horizon"] = _check_int(horizon, "horizon", 1)
+    if out["horizon"] > MAX_HORIZON:
+        raise SimulationError(
+            f"horizon {out['horizon']:,} days is more than {MAX_HORIZON:,} business days (50 "
+            "years); simulate a shorter horizon"
+        )
     if method not in _METHODS:
         raise SimulationError(f"unknown method {method!r}; use 'normal' or 'bootstrap'")
     out["method"] = method
@@ -324,6 +337,7 @@ def monte_carlo(
     if absent:
         raise DataError(f"the FX panel has no rates for numeraire {', '.join(absent)}")
     currencies = held + [k for k in asked if k not in held]
+    _check_memory(opts["n_paths"], len(currencies), len(held), len(asked))
     returns = np.diff(np.log(_window_prices(panel, currencies)), axis=0)
     model = _return_model(returns, opts)
     start = pd.Timestamp(panel.index[-1])
@@ -359,6 +373,25 @@ def monte_carlo(
         asked=asked, start=start, all_dates=all_dates, fan_rows=fan_rows, panel=panel,
         cov=model.cov, v0_usd=v0_usd, root=root, n_ret=returns.shape[0],
     )
+
+
+def _check_memory(n_paths: int, m: int, n: int, k: int) -> None:
+    """Refuse a run whose per-path arrays would not fit :data:`MEMORY_BUDGET`.
+
+    Each path keeps its log price change of the ``m`` simulated currencies and its ``n`` value
+    shares at the horizon, and the summary sorts one numeraire at a time (about four more
+    floats a path).
+    """
+    per_path = 8 * (m + n + 4)
+    need = n_paths * per_path + FAN_BUDGET * 8
+    if need > MEMORY_BUDGET:
+        fit = max((MEMORY_BUDGET - FAN_BUDGET * 8) // per_path, 0)
+        raise SimulationError(
+            f"{n_paths:,} paths need about {need / 2**30:,.0f} GiB for the values at the horizon "
+            f"of {m} currencies; at most {fit:,} paths fit in the {MEMORY_BUDGET >> 30} GiB "
+            "budget (days are streamed, so the horizon costs time, not memory); use fewer "
+            "paths"
+        )
 
 
 def _check_window(spec: BasketSpec, panel: pd.DataFrame) -> None:
@@ -500,6 +533,7 @@ def _summarise(
             alone_idx.append((k, c))
     columns = [*labels, "mean", *risk_columns(move)]
     basket = pd.DataFrame(basket_rows, index=numer_idx, columns=columns)
+    require_finite(basket, "simulated value at the horizon")
     constituents = pd.DataFrame(
         alone_rows, index=pd.MultiIndex.from_tuples(alone_idx, names=["numeraire", "holding"]),
         columns=columns,

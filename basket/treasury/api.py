@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from basket._checks import require_finite
 from basket.currencies import normalize_code, normalize_codes
 from basket.data import SourceLike, SourceOptions
 from basket.dates import to_timestamp
@@ -180,6 +181,7 @@ def _simulate(spec: BasketSpec, fx: pd.DataFrame, base_prices: pd.Series | None,
         numeraires=numeraires, name=spec.name, **options,
     )
     assert isinstance(res, ReserveResult)  # a DataFrame in gives a ReserveResult
+    require_finite(res.path.select_dtypes("number"), "reserve path")
     return dataclasses.replace(res, title=spec.title)
 
 

@@ -8,16 +8,18 @@ ECB data by default) or validates the user's, and this module hands it over.
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from basket.currencies import normalize_codes
+from basket._checks import require_finite
+from basket.currencies import normalize_code, normalize_codes
 from basket.data import SourceLike
 from basket.dates import to_timestamp
-from basket.errors import DataError
+from basket.errors import DataError, ShortWindowWarning
 from basket.rebalance import parse_rule
 from basket.spec import BasketSpec, load_spec
 from basket.valuation.engine import Valuation, valuate
@@ -25,7 +27,11 @@ from basket.valuation.loading import load_panel_for, panel_for
 from basket.valuation.metrics import PERIODS_PER_YEAR, basket_metrics
 from basket.valuation.results import BacktestResult
 
-__all__ = ["backtest", "load_panel_for", "price", "price_detail"]
+__all__ = ["SHORT_WINDOW", "backtest", "load_panel_for", "price", "price_detail"]
+
+SHORT_WINDOW = 20
+"""Fewer dates than this give a :class:`~basket.errors.ShortWindowWarning`: annualized figures
+from a few days are noise (three days of a 2% rise annualize to several hundred percent)."""
 
 
 def backtest(
@@ -97,6 +103,13 @@ def backtest(
             f"only {len(fx)} date(s) from {fx.index[0].date()} to {fx.index[-1].date()}; "
             "a backtest needs at least three, widen the date range"
         )
+    if len(fx) < SHORT_WINDOW:
+        warnings.warn(
+            f"only {len(fx)} dates from {fx.index[0].date()} to {fx.index[-1].date()}: "
+            f"annualized figures from fewer than {SHORT_WINDOW} dates are unreliable (a "
+            "three-day rise becomes a huge annualized return); widen the date range",
+            ShortWindowWarning, stacklevel=2,
+        )
     val = valuate(spec, fx, rule, data.base_prices)
     return _result(spec, rule.label, data.source, fx, val, asked, periods_per_year)
 
@@ -114,7 +127,11 @@ def _result(spec: BasketSpec, rule: str, source: str, fx: pd.DataFrame, val: Val
     currencies = [c for c, h in zip(val.currencies, held) if h]
     units, weights = val.units[:, held], val.weights[:, held]
     prices = pk if currencies == asked else arr[:, [where[c] for c in currencies]]
+    require_finite(values, "basket's value")
     m = basket_metrics(values, prices, pk, weights, periods_per_year)
+    for figure in ("volatility", "total_return", "annualized_return", "max_drawdown",
+                   "worst_day", "var_95", "es_95", "var_99", "es_99"):
+        require_finite(pd.Series(m[figure], index=asked), figure.replace("_", " "))
     dates = val.dates
     cols = pd.Index(asked, name="numeraire")
     ccy = pd.Index(currencies, name="currency")
@@ -172,6 +189,8 @@ def price(
     numeraire: str = "USD",
     basket: str | BasketSpec = "libra-2019",
     source: SourceLike = "ecb",
+    *,
+    panel: pd.DataFrame | None = None,
 ) -> float | pd.Series:
     """The value of one unit of a basket on a date, in a currency.
 
@@ -185,7 +204,11 @@ def price(
         Currency to express the value in.
     basket : str or BasketSpec, default "libra-2019"
         Seed name, TOML path or spec. Valued with its default rule (fixed amounts for Libra).
-    source : str or FXSource, default "ecb"
+    source : str, path-like, FXSource or SourceOptions, default "ecb"
+        FX source; see :class:`basket.data.SourceOptions`.
+    panel : pandas.DataFrame, optional
+        Use this FX panel (USD per unit, meeting :func:`basket.validate_panel`) instead of
+        loading one.
 
     Returns
     -------
@@ -194,7 +217,9 @@ def price(
     Raises
     ------
     DataError
-        A date before the data starts, an unknown numeraire.
+        A date that is not ISO ``YYYY-MM-DD`` (or a date object), a date before the data
+        starts or well after it ends, a numeraire that is not one ISO code, an unknown
+        numeraire.
 
     Examples
     --------
@@ -203,7 +228,7 @@ def price(
     >>> round(price("2019-06-22", numeraire="EUR"), 6)   # a Saturday: Friday's quote is used
     0.888102
     """
-    detail = price_detail(when, numeraire, basket, source)
+    detail = price_detail(when, numeraire, basket, source, panel=panel)
     if isinstance(when, (str, dt.date, pd.Timestamp, np.datetime64)):
         return float(detail["value"].iloc[0])
     out = detail["value"].copy()
@@ -211,26 +236,49 @@ def price(
     return out
 
 
+def _dates_asked(when: Any) -> pd.DatetimeIndex:
+    """The dates of a price request: one date, or a sequence of them (never guessed)."""
+    if isinstance(when, (str, dt.date, pd.Timestamp, np.datetime64)):
+        items = [when]
+    elif isinstance(when, (list, tuple, pd.Index, pd.Series, np.ndarray)):
+        items = list(when)
+    elif when is None:
+        items = []
+    else:
+        to_timestamp(when, "date")                       # raises, naming the bad value
+        items = [when]
+    if not items:
+        raise DataError("no date given; pass a date, a list of dates or slice(start, end)")
+    days = [to_timestamp(w, "date") for w in items]
+    if any(d is None for d in days):
+        raise DataError("a date in the list is None; give every date as YYYY-MM-DD")
+    return pd.DatetimeIndex(days, name="date")
+
+
+def _one_code(value: Any, what: str) -> str:
+    if not isinstance(value, str):
+        raise DataError(f"{what} {value!r} must be one ISO code such as 'EUR'")
+    return normalize_code(value)
+
+
 def price_detail(
     when: Any,
     numeraire: str = "USD",
     basket: str | BasketSpec = "libra-2019",
     source: SourceLike = "ecb",
+    *,
+    panel: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Like :func:`price`, as a frame with the ``value`` and the ``date_used`` per date asked."""
     spec = load_spec(basket)
-    (k,) = normalize_codes(numeraire)
+    k = _one_code(numeraire, "numeraire")
     if isinstance(when, slice):
-        res = backtest(spec, when.start, when.stop, numeraires=[k], source=source)
+        res = backtest(spec, when.start, when.stop, numeraires=[k], source=source, panel=panel)
         v = res.values[k]
         return pd.DataFrame({"value": v, "date_used": v.index}, index=v.index)
-    single = isinstance(when, (str, dt.date, pd.Timestamp, np.datetime64))
-    items = [when] if single else list(when)
-    if not items:
-        raise DataError("no date given; pass a date, a list of dates or slice(start, end)")
-    asked = pd.DatetimeIndex([to_timestamp(w, "date") for w in items], name="date")
+    asked = _dates_asked(when)
     lo, hi = asked.min(), asked.max()
-    data = panel_for(spec, None, None, [k], source)
+    data = panel_for(spec, None, None, [k], source, panel)
     panel, base_prices = data.panel, data.base_prices
     first = panel.index[0]
     if lo < first:

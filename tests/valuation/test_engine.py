@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import warnings
 import zipfile
 from decimal import Decimal, getcontext
 from pathlib import Path
@@ -286,3 +287,15 @@ def test_midnight_check_any_resolution() -> None:
         bad = pd.DatetimeIndex(["2020-01-02 12:00", "2020-01-03"], name="date").as_unit(unit)
         with pytest.raises(DataError, match="at midnight"):
             validate_panel(pd.DataFrame({"EUR": [1.1, 1.2]}, index=bad))
+
+
+def test_short_window_warns_and_still_gives_the_figures() -> None:
+    """Three dates annualize to nonsense: the figures come with a ShortWindowWarning."""
+    from basket.errors import ShortWindowWarning
+
+    with pytest.warns(ShortWindowWarning, match=r"only 3 dates .* fewer than 20 dates"):
+        res = basket.backtest(start="2020-03-16", end="2020-03-18", numeraires="USD")
+    assert len(res.values) == 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ShortWindowWarning)
+        basket.backtest(start="2020-01-01", end="2020-02-28", numeraires="USD")  # 40 dates
