@@ -32,9 +32,12 @@ and reported with :class:`~basket.errors.DataQualityWarning`.
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import re
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -125,6 +128,41 @@ def _import_yfinance() -> Any:
     return yfinance
 
 
+_OFFLINE = re.compile(
+    r"could not resolve host|dnserror|name or service not known|temporary failure in name "
+    r"resolution|network is unreachable|no route to host|curl: \((6|7)\)", re.IGNORECASE)
+
+
+class _YFinanceLog(logging.Handler):
+    """Collects what yfinance logs during a download (it reports failures there, not by
+    raising), so they reach the user as one line instead of yfinance's multi-line noise."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno >= logging.ERROR:
+            self.messages.append(" ".join(record.getMessage().split()))
+
+
+@contextlib.contextmanager
+def _quiet_yfinance() -> Iterator[_YFinanceLog]:
+    logger = logging.getLogger("yfinance")
+    handler = _YFinanceLog()
+    saved = (logger.handlers[:], logger.propagate, logger.level)
+    logger.handlers[:] = [handler]
+    logger.propagate = False
+    logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")   # yfinance's pandas deprecations are not the user's
+            yield handler
+    finally:
+        logger.handlers[:], logger.propagate = saved[0], saved[1]
+        logger.setLevel(saved[2])
+
+
 def _one_line(exc: BaseException, limit: int = 160) -> str:
     text = " ".join(f"{type(exc).__name__}: {exc}".split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
@@ -191,7 +229,24 @@ def _closes(
     for t, col in _close_columns(frame, tickers).items():
         values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
         s = pd.Series(values, index=_to_dates(col.index), name="close")
+        infinite = np.isinf(s.to_numpy())
+        if infinite.any():
+            warnings.warn(
+                f"yahoo: {t} has {int(infinite.sum())} infinite close(s) "
+                f"({_dates_text(pd.DatetimeIndex(s.index[infinite]))}); dropped",
+                DataQualityWarning, stacklevel=4,
+            )
         s = s[np.isfinite(s.to_numpy())]
+        twice = s.index.duplicated(keep=False)
+        if twice.any():
+            spread = s[twice].groupby(level=0).agg(lambda v: v.max() - v.min())
+            clash = pd.DatetimeIndex(spread.index[spread.to_numpy() > 0])
+            if len(clash):
+                warnings.warn(
+                    f"yahoo: {t} gives {len(clash)} date(s) twice with different closes "
+                    f"({_dates_text(clash)}); the last close of each date is kept",
+                    DataQualityWarning, stacklevel=4,
+                )
         s = s[~s.index.duplicated(keep="last")].sort_index()
         out[t] = s.loc[start:end]
     return out
@@ -550,10 +605,7 @@ class YahooSource:
             if attempt:
                 sleep(self.backoff * 2 ** (attempt - 1))
             try:
-                with warnings.catch_warnings():
-                    # yfinance's own deprecation noise (pandas API changes) is not the user's
-                    warnings.simplefilter("ignore", DeprecationWarning)
-                    warnings.simplefilter("ignore", FutureWarning)
+                with _quiet_yfinance() as log:
                     frame = yf.download(
                         pending,
                         start=_iso(start),
@@ -567,7 +619,16 @@ class YahooSource:
                     )
             except Exception as exc:  # yfinance raises many types (HTTP, rate limit, JSON)
                 error, failure = exc, _one_line(exc)
+                if _OFFLINE.search(failure):
+                    break
                 continue
+            if frame is None or frame.empty:
+                said = "; ".join(log.messages)
+                if _OFFLINE.search(said):
+                    error, failure = None, said
+                    break                       # no network: retrying will not help
+                if said:
+                    failure = said[:160]
             answer = _closes(frame, pending, start, end)
             got.update({t: s for t, s in answer.items() if not s.empty})
             pending = [t for t in pending if answer[t].empty]
@@ -576,6 +637,11 @@ class YahooSource:
             error, failure = None, "an empty answer for every ticker (rate limit?)"
         if len(pending) < len(tickers):
             return got  # partial: the caller names the tickers still missing
+        if _OFFLINE.search(failure):
+            raise DataSourceError(
+                f"no network: cannot reach Yahoo Finance for {', '.join(tickers)}; the closes "
+                "already cached are kept, use --source ecb (offline) or try again online"
+            ) from None
         raise DataSourceError(
             f"yahoo: cannot download {', '.join(tickers)} from {_iso(start)} to {_iso(end)} "
             f"after {self.attempts} attempt(s): {failure}; {_HINT}"

@@ -286,6 +286,12 @@ def _windows(
             e1 = e1 if e1 is not None else last
         w1 = e0 - day
         w0 = max(e0 - 3 * year, first)
+        if w1 < first + 3 * pd.Timedelta(days=7):
+            raise DataError(
+                f"the data run from {first.date()} to {last.date()}, too short for the default "
+                "windows (up to three years to estimate, then the last year to evaluate); give "
+                "the estimation window (window=, --window START:END) inside the data"
+            )
     else:
         w0 = w0 if w0 is not None else first
         w1 = w1 if w1 is not None else last
@@ -294,6 +300,9 @@ def _windows(
             e1 = e1 if e1 is not None else last
         else:
             e0, e1 = w1 + day, min(w1 + year, last)
+    if w0 > w1:
+        raise DataError(f"the estimation window would end ({w1.date()}) before it starts "
+                        f"({w0.date()}); give both ends of the window inside the data")
     est = _slice(panel, w0, w1, "estimation window")
     evl: pd.DataFrame | None
     if explicit_eval:

@@ -275,7 +275,7 @@ def test_empty_response_is_retried_then_names_the_tickers(
 
 
 def test_network_error_on_every_attempt(monkeypatch: pytest.MonkeyPatch, cache: Path) -> None:
-    fd = install(monkeypatch, FakeDownload(fail=99))
+    fd = install(monkeypatch, FakeDownload(fail=99, error=ConnectionError("HTTP 503 busy")))
     slept, sleep = no_sleep()
     src = YahooSource(attempts=4, sleep=sleep)
     with pytest.raises(DataSourceError, match=r"JPY=X.*after 4 attempt.*ConnectionError") as info:
@@ -284,6 +284,34 @@ def test_network_error_on_every_attempt(monkeypatch: pytest.MonkeyPatch, cache: 
     assert "cached data is kept" in str(info.value)
     assert len(fd.calls) == 4
     assert slept == [1.0, 2.0, 4.0]
+
+
+def test_no_network_is_one_line_without_retries(
+    monkeypatch: pytest.MonkeyPatch, cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What yfinance really does offline: it logs a DNS error and returns an empty frame."""
+    import logging
+
+    calls = []
+
+    def offline(tickers: Any, **kw: Any) -> pd.DataFrame:
+        calls.append(tickers)
+        logging.getLogger("yfinance").error(
+            "['JPY=X']: DNSError('Failed to perform, curl: (6) Could not resolve host: "
+            "query2.finance.yahoo.com. See https://curl.se/libcurl/c/libcurl-errors.html')")
+        return pd.DataFrame()
+
+    monkeypatch.setattr(yfinance, "download", offline)
+    slept, sleep = no_sleep()
+    with pytest.raises(DataSourceError) as info:
+        YahooSource(attempts=3, sleep=sleep).fetch(["JPY"], pd.Timestamp("2019-06-17"),
+                                                   pd.Timestamp("2019-06-21"))
+    message = str(info.value)
+    assert message.startswith("no network: cannot reach Yahoo Finance for JPY=X")
+    assert "--source ecb" in message and "rate limit" not in message and "\n" not in message
+    assert len(calls) == 1 and slept == []          # no retry, no sleeping
+    captured = capsys.readouterr()
+    assert "DNSError" not in captured.err + captured.out   # yfinance's noise is not shown
 
 
 def test_transient_error_then_success(monkeypatch: pytest.MonkeyPatch, cache: Path) -> None:
@@ -686,3 +714,24 @@ def test_load_fx_gap_is_reported_by_alignment(monkeypatch: pytest.MonkeyPatch, c
     with pytest.warns(DataGapWarning, match="dropped 1 date"):
         panel = load_fx(["EUR", "SGD"], source="yahoo", start="2019-06-17", end="2019-06-21")
     assert pd.Timestamp("2019-06-19") not in panel.index
+
+
+def test_conflicting_duplicates_and_infinite_closes_are_reported(
+    monkeypatch: pytest.MonkeyPatch, cache: Path
+) -> None:
+    frame = recorded()
+    frame = set_close(frame, "JPY=X", "2019-06-19", np.inf)
+    twice = frame.loc[["2019-06-18"]].copy()
+    twice.loc[:, ("Close", "JPY=X")] = 110.0          # the same date again, another close
+    frame = pd.concat([frame, twice])
+    same = frame.loc[["2019-06-20"]].copy()           # a harmless exact repeat: no warning
+    frame = pd.concat([frame, same])
+    install(monkeypatch, FakeDownload(frame))
+    with pytest.warns(DataQualityWarning) as caught:
+        raw = YahooSource().fetch(["JPY"], pd.Timestamp("2019-06-17"), pd.Timestamp("2019-06-21"))
+    text = " | ".join(str(w.message) for w in caught)
+    assert "JPY=X has 1 infinite close(s) (2019-06-19); dropped" in text
+    assert "JPY=X gives 1 date(s) twice with different closes (2019-06-18)" in text
+    assert "2019-06-20" not in text.split("twice")[1]
+    assert raw.loc["2019-06-18", "JPY"] == pytest.approx(1 / 110.0, rel=1e-12)  # the last kept
+    assert "2019-06-19" not in raw.index.strftime("%Y-%m-%d")
