@@ -103,9 +103,9 @@ def to_timestamp(value: Any, what: str = "date") -> pd.Timestamp | None:
         return None
     if isinstance(value, str):
         return pd.Timestamp(parse_iso_date(value, what))
+    if value is pd.NaT:
+        raise DataError(_hint(what, value))
     if isinstance(value, pd.Timestamp):
-        if value is pd.NaT:
-            raise DataError(_hint(what, value))
         day = value.date()
     elif isinstance(value, dt.datetime):
         day = value.date()

@@ -170,11 +170,13 @@ class BasketSpec:
             )
         if self.method not in _METHODS:
             raise SpecError(
-                f"basket {self.name!r}: method {self.method!r} is unknown; use one of {_METHODS}"
+                f"basket {self.name!r}: method {self.method!r} is unknown; use "
+                f"{' or '.join(_METHODS)}"
             )
         if self.rounding not in _ROUNDINGS:
             raise SpecError(
-                f"basket {self.name!r}: rounding {self.rounding!r} is unknown; use one of {_ROUNDINGS}"
+                f"basket {self.name!r}: rounding {self.rounding!r} is unknown; use "
+                f"{' or '.join(_ROUNDINGS)}"
             )
         if not (isinstance(self.base_value, (int, float)) and math.isfinite(self.base_value)):
             raise SpecError(f"basket {self.name!r}: base_value must be a finite number")

@@ -80,6 +80,8 @@ def _kind(source: Any) -> str:
         if key in SOURCES:
             return key
         path = Path(source).expanduser()
+        if path.is_dir():
+            raise DataError(f"FX source {source!r} is a directory; give the path of a CSV file")
         if path.suffix.lower() in (".csv", ".txt", ".gz") or path.is_file():
             return "csv"
         raise DataError(

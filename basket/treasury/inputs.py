@@ -74,8 +74,8 @@ def _check_rate_values(values: np.ndarray, currencies: Sequence[str], what: str)
         k = int(bad[0][-1])
         v = float(values[tuple(bad[0])])
         raise DataError(
-            f"{what}: {currencies[k]} rate {v:g} is {v:.0%} a year; rates are decimals "
-            f"(-0.005 for -0.5%), between {lo:g} and {hi:g}"
+            f"{what}: {currencies[k]} rate {v:g} is outside {lo:g} to {hi:g} a year; rates are "
+            f"decimals (-0.005 for -0.5%{f', so {v:g} is {v:.0%}' if abs(v) < 1e6 else ''})"
         )
 
 
