@@ -598,7 +598,7 @@ def test_bad_options_raise_one_line_errors(kwargs: dict, error: type, pattern: s
     [
         ({"USD": 0.01, "EUR": -0.005, "CHF": 0.0}, r"CHF is not in the basket \(USD, EUR\)"),
         ({"USD": 0.01}, r"no rate for EUR; .*not taken as zero"),
-        ({"USD": 0.01, "EUR": -0.5}, r"EUR rate -0.5 is -50% a year; rates are decimals"),
+        ({"USD": 0.01, "EUR": -0.5}, r"EUR rate -0.5 is outside -0.1 to 1 a year; rates are decimals"),
         ({"USD": 0.01, "EUR": float("nan")}, "NaN or infinite"),
         (pd.DataFrame({"USD": [0.01], "EUR": [0.0]}, index=pd.to_datetime(["2020-03-04"])),
          r"no USD rate on or before 2020-03-02 \(its first is 2020-03-04\)"),
