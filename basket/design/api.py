@@ -197,7 +197,13 @@ def _choose_episodes(
             raise DataError(f"no shipped episode lies inside {where}; give a custom start/end "
                             "window")
         return chosen, [e.name for e in shipped if not inside(e)]
-    names = [episodes] if isinstance(episodes, str) else list(episodes)
+    if isinstance(episodes, str):
+        names = [episodes]
+    elif isinstance(episodes, (list, tuple)) and all(isinstance(e, str) for e in episodes):
+        names = list(episodes)
+    else:
+        raise SimulationError(f"episodes {episodes!r} must be a name or a list of names (see "
+                              "'basket stress --list')")
     if not names:
         raise SimulationError("no episode given; name one (see 'basket stress --list')")
     chosen = [get_episode(n) for n in dict.fromkeys(names)]

@@ -100,6 +100,9 @@ def validate_bounds(
     n = len(codes)
     lo = np.full(n, 0.0 if long_only else -np.inf)
     hi = np.full(n, 1.0 if long_only else np.inf)
+    if bounds is not None and not isinstance(bounds, Mapping):
+        raise SpecError(f"bounds {bounds!r} must be a mapping of currency to (lo, hi), e.g. "
+                        "{'USD': (0.5, None)}")
     for key, pair in (bounds or {}).items():
         code = str(key).strip().upper()
         if code not in codes:

@@ -20,6 +20,7 @@ from typing import Any, overload
 import numpy as np
 import pandas as pd
 
+from basket._checks import check_number
 from basket.errors import DataError
 
 __all__ = [
@@ -40,11 +41,9 @@ PERIODS_PER_YEAR = 252
 
 
 def _check_ppy(periods_per_year: float) -> float:
-    if isinstance(periods_per_year, bool) or not (
-        isinstance(periods_per_year, (int, float)) and periods_per_year > 0
-    ):
-        raise DataError(f"periods_per_year must be a positive number, got {periods_per_year!r}")
-    return float(periods_per_year)
+    """``periods_per_year`` as a float: a finite number of periods above 0, at most a million."""
+    return check_number(periods_per_year, "periods_per_year", above=0.0, maximum=1e6,
+                        error=DataError)
 
 
 @overload

@@ -320,7 +320,7 @@ def test_core_errors(cov: pd.DataFrame, panel: pd.DataFrame) -> None:
         solve_weights(cov, LIBRA, [])
     with pytest.raises(DataError, match="no row for numeraire CAD"):
         solve_weights(cov, LIBRA, ["CAD"])
-    with pytest.raises(SpecError, match="periods_per_year must be a positive number"):
+    with pytest.raises(SpecError, match="periods_per_year is 0; it must be above 0"):
         solve_weights(cov, LIBRA, LIBRA, periods_per_year=0)
     with pytest.raises(DataError, match="at least three dates"):
         return_covariance(panel.iloc[:2])
