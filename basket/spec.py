@@ -405,6 +405,7 @@ class BasketSpec:
             raise SpecError(
                 f"{origin}: state exactly one of weights, amounts or [[periods]] (found {kinds or 'none'})"
             )
+        index = _index_fields(data, origin)
         weights = None
         periods: tuple[Period, ...] | None = None
         if "weights" in data:
@@ -440,7 +441,6 @@ class BasketSpec:
         base_value = data.get("base_value", 1.0)
         if isinstance(base_value, bool) or not isinstance(base_value, (int, float)):
             raise SpecError(f"{origin}: base_value {base_value!r} is not a number")
-        index = _index_fields(data, origin)
         for key in ("method", "rebalance", "rounding", "base_currency", "title", "description"):
             if key in data and not isinstance(data[key], str):
                 raise SpecError(f"{origin}: {key} must be a string, got {data[key]!r}")

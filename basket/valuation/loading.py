@@ -29,7 +29,10 @@ from basket.errors import DataError, SpecError
 from basket.spec import BasketSpec
 from basket.valuation.engine import base_date_row
 
-__all__ = ["BASE_DATE_TOLERANCE_DAYS", "Loaded", "index_panel_for", "load_panel_for", "panel_for"]
+__all__ = [
+    "BASE_DATE_TOLERANCE_DAYS", "Loaded", "index_panel_for", "load_panel_for", "panel_for",
+    "validate_holding",
+]
 
 BASE_DATE_TOLERANCE_DAYS = 7
 """A weights basket's base-date quote may be at most this many days older than the base date."""
@@ -58,12 +61,20 @@ def _needs_base_prices(spec: BasketSpec) -> bool:
     return spec.weights is not None and not (spec.constant is not None and spec.method == "geometric")
 
 
-def _refuse_index(spec: BasketSpec) -> None:
+def validate_holding(spec: BasketSpec, face: str = "valuing holdings") -> BasketSpec:
+    """Return ``spec`` if it is a basket one can hold; an index (a level) raises.
+
+    Raises
+    ------
+    SpecError
+        ``spec`` is an index: ``face`` values holdings, not levels.
+    """
     if spec.is_index:
         raise SpecError(
             f"{spec.name!r} is an index of {spec.base_currency} (a unitless level), not a basket one "
-            "can hold; value its level with basket.backtest or basket.price"
+            f"can hold; {face} needs a basket, so measure the index with basket.backtest"
         )
+    return spec
 
 
 def _base_prices(spec: BasketSpec, panel: pd.DataFrame, where: str) -> pd.Series | None:
@@ -122,7 +133,7 @@ def load_panel_for(
     SpecError
         An index: it is loaded by :func:`index_panel_for`.
     """
-    _refuse_index(spec)
+    validate_holding(spec)
     return _load(spec, start, end, numeraires, source)
 
 
@@ -225,7 +236,7 @@ def panel_for(
     SpecError
         An index: it is loaded by :func:`index_panel_for`.
     """
-    _refuse_index(spec)
+    validate_holding(spec)
     if panel is None:
         opts = SourceOptions.of(source)
         fx, base_prices = load_panel_for(spec, start, end, numeraires, opts)
