@@ -19,20 +19,11 @@ Currency indices
 ----------------
 The same file states an **index**: one currency (``base_currency``) measured against the basket,
 published as a unitless level. It adds ``rises_when`` (``"strengthens"``: the level rises when
-the base currency buys more of the basket, as the US Dollar Index does; ``"weakens"``: the
-opposite) and exactly one of ``constant`` (a scaling factor, as ICE publishes the DXY's
-50.14348112) or ``base_level`` (the level on ``base_date``, e.g. 100). With ``B(t)``, the value
-of one unit of the basket in the base currency, and ``s = -1`` if it rises when the base
-currency strengthens, ``+1`` if when it weakens:
-
-* ``constant``: ``level(t) = constant * B(t) ** s``, where a geometric basket's unit is the
-  weighted geometric mean ``B(t) = prod_c X_c(t) ** w_c`` of ``X_c``, the price of currency
-  ``c`` in the base currency (no base date: a geometric index scaled by ``constant`` has none);
-* ``base_level``: ``level(t) = base_level * (B(t) / B(t0)) ** s``, ``t0`` being ``base_date``.
-
-An arithmetic index values its basket exactly as a basket is valued (weights become amounts on
-``base_date``, amounts and periods are used as stated). ``base_value`` does not apply to an
-index: its level is set by ``constant`` or ``base_level``.
+the base currency buys more of the basket, as the US Dollar Index does; or ``"weakens"``) and
+exactly one of ``constant`` (a scaling factor, ICE's 50.14348112 for the DXY) or ``base_level``
+(the level on ``base_date``, e.g. 100). ``base_value`` does not apply to an index, and a
+geometric index scaled by a constant has no base date. The level's formula is in
+:mod:`basket.valuation.indices`.
 """
 
 from __future__ import annotations

@@ -380,7 +380,7 @@ def index_table(levels: pd.DataFrame, periods_per_year: float = PERIODS_PER_YEAR
     ...                        "b": [100.0, 102.0, 100.0, 104.0]}, index=idx)
     >>> table = index_table(levels)
     >>> round(float(table.loc["b", "change"]), 6), round(float(table.loc["a", "corr_b"]), 6)
-    (0.04, 0.99997)
+    (0.04, 0.999997)
     """
     frame = pd.DataFrame(levels)
     values = frame.to_numpy(dtype=np.float64)
