@@ -104,3 +104,16 @@ def test_index_colors_cycle() -> None:
 def test_figure_errors(obj, pattern: str) -> None:
     with pytest.raises(DataError, match=pattern):
         indices_figure(obj)
+
+
+def test_backtest_figure_of_an_index_reads_as_a_level() -> None:
+    res = basket.backtest("dxy", start="2018-01-02", end="2019-12-31")
+    fig = plotting.backtest_figure(res)
+    values_ax = fig.axes[0]
+    assert values_ax.get_title() == "Index level"
+    assert [t.get_text() for t in values_ax.get_legend().get_texts()] == ["level"]
+    assert "index level" in fig._suptitle.get_text()
+    (line,) = [ln for ln in values_ax.get_lines() if len(ln.get_xdata()) > 2]
+    level = res.values["level"].to_numpy()
+    np.testing.assert_allclose(line.get_ydata(), level / level[0], rtol=1e-12)
+    assert_inside_canvas(fig)
