@@ -6,6 +6,8 @@ The public API, imported lazily so that ``basket --help`` starts fast:
 * :func:`load_spec`, :class:`BasketSpec` - basket definitions (``seeds/``: ``libra-2019``, ``sdr``, ...)
 * :func:`price` - the value of one unit of a basket on a date, in any currency
 * :func:`backtest` - daily values per numeraire, realised weights and risk metrics
+* :func:`index_of`, :func:`compare_indices` - currency indices (the DXY, the Libra index of the
+  dollar): one currency against a basket, as a level
 * :func:`simulate`, :func:`stress`, :func:`optimize` - Monte Carlo, stress episodes, design search
 * :func:`reserve`, :func:`simulate_reserve` - the reserve behind a basket coin
 * :mod:`basket.plot` - matplotlib figures of every result
@@ -40,6 +42,9 @@ _EXPORTS: dict[str, str] = {
     "price": "basket.valuation.api",
     "backtest": "basket.valuation.api",
     "BacktestResult": "basket.valuation.results",
+    "compare_indices": "basket.valuation.api",
+    "index_of": "basket.valuation.indices",
+    "IndexComparison": "basket.valuation.results",
     "simulate": "basket.montecarlo.api",
     "SimulationResult": "basket.montecarlo.results",
     "stress": "basket.design.api",
@@ -79,8 +84,9 @@ if TYPE_CHECKING:  # pragma: no cover - static view of the lazy exports
     from basket.treasury.api import reserve
     from basket.treasury.model import simulate_reserve
     from basket.treasury.results import ReservePaths, ReserveResult
-    from basket.valuation.api import backtest, price
-    from basket.valuation.results import BacktestResult
+    from basket.valuation.api import backtest, compare_indices, price
+    from basket.valuation.indices import index_of
+    from basket.valuation.results import BacktestResult, IndexComparison
 
 _getattr, __dir__ = attach(__name__, _EXPORTS, globals())
 

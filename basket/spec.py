@@ -14,6 +14,16 @@ TOML fields
 ``base_currency`` (default ``USD``: the base value is in this currency), ``method``
 (``arithmetic`` or ``geometric``), ``rebalance`` (default rule, e.g. ``none``, ``quarterly``,
 ``band:0.05``, ``review:5y``) and ``rounding`` (``none`` or ``imf``).
+
+Currency indices
+----------------
+The same file states an **index**: one currency (``base_currency``) measured against the basket,
+published as a unitless level. It adds ``rises_when`` (``"strengthens"``: the level rises when
+the base currency buys more of the basket, as the US Dollar Index does; or ``"weakens"``) and
+exactly one of ``constant`` (a scaling factor, ICE's 50.14348112 for the DXY) or ``base_level``
+(the level on ``base_date``, e.g. 100). ``base_value`` does not apply to an index, and a
+geometric index scaled by a constant has no base date. The level's formula is in
+:mod:`basket.valuation.indices`.
 """
 
 from __future__ import annotations
@@ -50,6 +60,7 @@ MIN_BASE_VALUE, MAX_BASE_VALUE = 1e-9, 1e12
 
 _METHODS = ("arithmetic", "geometric")
 _ROUNDINGS = ("none", "imf")
+_RISES_WHEN = ("strengthens", "weakens")
 
 
 def _to_date(value: Any, field_name: str) -> dt.date:
@@ -146,6 +157,14 @@ class BasketSpec:
         Human-readable text.
     source : dict of str to str
         Where the definition comes from (``citation``, ``url``).
+    constant : float, optional
+        An index scaled by a constant: ``level = constant * B(t) ** s`` (see the module
+        docstring). Exclusive with ``base_level``.
+    base_level : float, optional
+        An index fixed at ``base_level`` on ``base_date``. Exclusive with ``constant``.
+    rises_when : {"strengthens", "weakens"}, optional
+        Required for an index: whether its level rises when ``base_currency`` strengthens
+        against the basket (the DXY) or weakens.
     """
 
     name: str
@@ -160,6 +179,9 @@ class BasketSpec:
     title: str = ""
     description: str = ""
     source: Mapping[str, str] = field(default_factory=dict)
+    constant: float | None = None
+    base_level: float | None = None
+    rises_when: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -189,15 +211,17 @@ class BasketSpec:
             object.__setattr__(self, "base_currency", normalize_code(self.base_currency))
         except DataError as exc:
             raise SpecError(f"basket {self.name!r}: base_currency: {exc}") from None
+        self._check_index()
         if self.weights is not None:
             weights = _currency_map(self.weights, "weights")
             _check_weights(weights, "weights")
             object.__setattr__(self, "weights", weights)
-            if self.base_date is None:
+            if self.base_date is not None:
+                object.__setattr__(self, "base_date", _to_date(self.base_date, "base_date"))
+            elif not self._scaled_geometric:
                 raise SpecError(
                     f"basket {self.name!r}: weights need a base_date (the day they become amounts)"
                 )
-            object.__setattr__(self, "base_date", _to_date(self.base_date, "base_date"))
         else:
             if self.method == "geometric":
                 raise SpecError(
@@ -225,7 +249,65 @@ class BasketSpec:
 
         parse_rule(self.rebalance)
 
+    def _check_index(self) -> None:
+        """The index fields: a level set one way, a direction, no base value."""
+        name = self.name
+        if self.constant is None and self.base_level is None:
+            if self.rises_when is not None:
+                raise SpecError(
+                    f"basket {name!r}: rises_when applies to an index; add constant or base_level, "
+                    "or drop rises_when"
+                )
+            return
+        if self.constant is not None and self.base_level is not None:
+            raise SpecError(
+                f"basket {name!r}: give constant or base_level, not both (constant scales the "
+                "index, base_level fixes it on base_date)"
+            )
+        for key in ("constant", "base_level"):
+            value = getattr(self, key)
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                    or not math.isfinite(value) or value <= 0:
+                raise SpecError(f"basket {name!r}: {key} = {value!r}; it must be a positive number")
+            object.__setattr__(self, key, float(value))
+        if self.rises_when is None:
+            raise SpecError(
+                f"basket {name!r}: an index needs rises_when = 'strengthens' (it rises when "
+                f"{self.base_currency} strengthens, as the DXY does) or 'weakens'"
+            )
+        if self.rises_when not in _RISES_WHEN:
+            raise SpecError(
+                f"basket {name!r}: rises_when {self.rises_when!r} is unknown; use 'strengthens' "
+                "or 'weakens'"
+            )
+        if self.base_value != 1.0:
+            raise SpecError(
+                f"basket {name!r}: base_value does not apply to an index (its level is set by "
+                "constant or base_level); drop base_value"
+            )
+        if self.base_level is not None and self.base_date is None:
+            raise SpecError(
+                f"basket {name!r}: base_level needs base_date (the day the index equals base_level)"
+            )
+        if self._scaled_geometric and self.base_date is not None:
+            raise SpecError(
+                f"basket {name!r}: base_date does not apply to a geometric index scaled by "
+                "constant; drop base_date, or give base_level instead of constant"
+            )
+
+    @property
+    def _scaled_geometric(self) -> bool:
+        """A geometric index scaled by a constant: the one spec with weights but no base date."""
+        return self.constant is not None and self.method == "geometric"
+
     # ------------------------------------------------------------------ helpers
+    @property
+    def is_index(self) -> bool:
+        """Whether the spec states an index (a level of ``base_currency``), not a basket."""
+        return self.constant is not None or self.base_level is not None
+
     @property
     def currencies(self) -> list[str]:
         """Every currency the basket ever holds, in the order of first appearance."""
@@ -239,7 +321,9 @@ class BasketSpec:
 
     @property
     def kind(self) -> str:
-        """``"weights"`` or ``"amounts"``."""
+        """``"index"`` for an index, else ``"weights"`` or ``"amounts"``."""
+        if self.is_index:
+            return "index"
         return "weights" if self.weights is not None else "amounts"
 
     def period_at(self, day: dt.date) -> Period:
@@ -280,6 +364,10 @@ class BasketSpec:
             rounding=self.rounding,
             source=dict(self.source),
         )
+        if self.is_index:  # an index states its level instead of a base value
+            del out["base_value"]
+            out.update({k: getattr(self, k) for k in ("constant", "base_level", "rises_when")
+                        if getattr(self, k) is not None})
         return out
 
     @classmethod
@@ -309,6 +397,7 @@ class BasketSpec:
         allowed = {
             "name", "title", "description", "source", "weights", "amounts", "periods",
             "base_date", "base_value", "base_currency", "method", "rebalance", "rounding",
+            "constant", "base_level", "rises_when",
         }
         unknown = sorted(set(data) - allowed)
         if unknown:
@@ -323,6 +412,7 @@ class BasketSpec:
             raise SpecError(
                 f"{origin}: state exactly one of weights, amounts or [[periods]] (found {kinds or 'none'})"
             )
+        index = _index_fields(data, origin)
         weights = None
         periods: tuple[Period, ...] | None = None
         if "weights" in data:
@@ -349,7 +439,8 @@ class BasketSpec:
                 )
             periods = tuple(items)
         base_date = data.get("base_date")
-        if weights is not None and base_date is None:
+        scaled = "constant" in data and data.get("method", "arithmetic") == "geometric"
+        if weights is not None and base_date is None and not scaled:
             raise SpecError(f"{origin}: missing field 'base_date' (the day the weights become amounts)")
         source = data.get("source", {})
         if not isinstance(source, Mapping):
@@ -373,6 +464,7 @@ class BasketSpec:
             title=data.get("title", ""),
             description=data.get("description", ""),
             source={str(k): str(v) for k, v in source.items()},
+            **index,
         )
 
     def replace(self, **changes: Any) -> BasketSpec:
@@ -380,6 +472,32 @@ class BasketSpec:
         import dataclasses
 
         return dataclasses.replace(self, **changes)
+
+
+def _index_fields(data: Mapping[str, Any], origin: str) -> dict[str, Any]:
+    """The index fields of TOML-like data, type-checked (their rules are in ``__post_init__``)."""
+    out: dict[str, Any] = {}
+    for key in ("constant", "base_level"):
+        if key in data:
+            value = data[key]
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise SpecError(f"{origin}: {key} {value!r} is not a number")
+            out[key] = float(value)
+    if "rises_when" in data:
+        if not isinstance(data["rises_when"], str):
+            raise SpecError(f"{origin}: rises_when must be a string, got {data['rises_when']!r}")
+        out["rises_when"] = data["rises_when"]
+    if out.keys() & {"constant", "base_level"}:
+        if "base_value" in data:
+            raise SpecError(
+                f"{origin}: base_value does not apply to an index (its level is set by constant "
+                "or base_level); drop base_value"
+            )
+        if "base_level" in out and "base_date" not in data:
+            raise SpecError(
+                f"{origin}: base_level needs base_date (the day the index equals base_level)"
+            )
+    return out
 
 
 def _seeds_folder() -> Any:

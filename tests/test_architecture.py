@@ -47,7 +47,8 @@ DATA_USERS = ("valuation.api", "valuation.loading", "montecarlo.api", "design.ap
 PURE = [
     "basket.spec", "basket.rebalance", "basket.currencies", "basket.dates", "basket.errors",
     "basket.valuation.engine", "basket.valuation.metrics", "basket.rebalance",
-    "basket.valuation.results", "basket.montecarlo.model", "basket.montecarlo.paths",
+    "basket.valuation.results", "basket.valuation.indices", "basket.montecarlo.model",
+    "basket.montecarlo.paths",
     "basket.montecarlo.resampling", "basket.montecarlo.results", "basket.montecarlo.executor",
     "basket.design.episodes", "basket.design.estimation", "basket.design.optimizer",
     "basket.design.results", "basket.treasury.model", "basket.treasury.flows",

@@ -1,4 +1,9 @@
-"""Commands on one basket's value: ``backtest``, ``price``, ``seeds`` and ``report``."""
+"""Commands on one basket's value: ``backtest``, ``price``, ``indices``, ``seeds``, ``report``.
+
+An index (the ``dxy`` seed, or any TOML with ``constant`` or ``base_level``) is priced and
+backtested by its level: ``price`` prints a ``level`` column and refuses ``--in``, ``backtest``
+has one row, ``level``, beside each bilateral rate "alone" (e.g. EUR per USD for the DXY).
+"""
 
 from __future__ import annotations
 
@@ -40,6 +45,23 @@ BACKTEST_LEGEND = {
     "VaR 95, ES 95": "one-day historical value at risk and expected shortfall at 95%, as losses",
     "XXX alone": "volatility of that currency held alone, measured in the holder's currency",
 }
+INDEX_LEGEND = {
+    **{k: v for k, v in BACKTEST_LEGEND.items() if k != "XXX alone"},
+    "level": "the index level itself (unitless), not a value in a currency",
+    "XXX alone": "volatility of that bilateral rate, quoted as the index quotes it",
+}
+INDICES_LABELS = {
+    "start": "first", "end": "last", "change": "change", "annualized_change": "per year",
+    "volatility": "vol", "max_drawdown": "max dd",
+}
+INDICES_LEGEND = {
+    "first, last": "each index's level on the first and last common date",
+    "change": "last / first - 1: the currency's gain against that basket",
+    "per year": "the change, annualised",
+    "vol": "annualised volatility of daily log changes (the basket's, for a holder of the currency)",
+    "max dd": "largest fall from a running peak",
+    "corr X": "correlation of daily log changes with index X",
+}
 
 
 def backtest_table(res: BacktestResult) -> Table:
@@ -49,8 +71,10 @@ def backtest_table(res: BacktestResult) -> Table:
     title = (f"{res.spec.title or res.spec.name}: rebalance {res.rule}, {res.start.date()} to "
              f"{res.end.date()} ({len(res.values)} dates, source {res.source})")
     notes = [f"Annualised with {res.periods_per_year:g} periods a year."]
-    return Table(frame, title, "holder in", styles=dict.fromkeys(frame.columns, "pct"),
-                 labels=labels, legend=BACKTEST_LEGEND, notes=notes)
+    index = res.spec.is_index
+    return Table(frame, title, "index" if index else "holder in",
+                 styles=dict.fromkeys(frame.columns, "pct"), labels=labels,
+                 legend=INDEX_LEGEND if index else BACKTEST_LEGEND, notes=notes)
 
 
 @app.command()
@@ -107,8 +131,9 @@ def backtest(
 @source_options
 def price(
     date: list[str] = typer.Argument(..., help="Date(s), YYYY-MM-DD.", metavar="DATE..."),
-    numeraire: str = typer.Option("USD", "--numeraire", "--in", "-n",
-                                  help="Currency to express the value in.", metavar="CODE"),
+    numeraire: Optional[str] = typer.Option(
+        None, "--numeraire", "--in", "-n", metavar="CODE",
+        help="Currency to express the value in (default USD; an index has none: it is a level)."),
     basket: str = typer.Option("libra-2019", "--basket", "-b", help=BASKET_HELP,
                                metavar="BASKET"),
     source: Any = None,
@@ -121,8 +146,9 @@ def price(
 
     spec = load_spec(basket)
     detail = price_detail(date, numeraire, spec, source)
-    k = str(numeraire).strip().upper()
-    detail = detail.rename(columns={"value": f"value_{k}"})
+    k = "USD" if numeraire is None else str(numeraire).strip().upper()
+    column = "level" if spec.is_index else f"value_{k}"
+    detail = detail.rename(columns={"value": column})
     detail.index = detail.index.strftime("%Y-%m-%d")
     detail["date_used"] = detail["date_used"].dt.strftime("%Y-%m-%d")
     fmt = fmt.lower()
@@ -133,11 +159,84 @@ def price(
     elif fmt == "csv":
         emit_csv(detail, index_label="date")
     else:
-        show([Table(detail, f"One unit of {spec.title or spec.name}, in {k}", "date",
-                    styles={f"value_{k}": "price"})], wide=wide)
+        title = (f"{spec.title or spec.name}, level" if spec.is_index
+                 else f"One unit of {spec.title or spec.name}, in {k}")
+        show([Table(detail, title, "date", styles={column: "price"})], wide=wide)
+
+
+@app.command()
+@handle_errors
+@source_options
+def indices(
+    baskets: Optional[list[str]] = typer.Argument(
+        None, metavar="[BASKET]...",
+        help="Baskets to measure the currency against (default: libra-2019 sdr dxy)."),
+    currency: str = typer.Option("USD", "--currency", "-c", metavar="CODE",
+                                 help="The currency measured (the holder's currency)."),
+    start: Optional[str] = typer.Option(None, "--start", help="First date, YYYY-MM-DD."),
+    end: Optional[str] = typer.Option(None, "--end", help="Last date, YYYY-MM-DD."),
+    base_date: Optional[str] = typer.Option(
+        None, "--base-date", help="Date on which every index is 100 (default: the first date)."),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", help="Write the rebased levels to FILE.csv or FILE.parquet."),
+    plot: Optional[list[Path]] = typer.Option(
+        None, "--plot", help="Save the levels, rolling volatility and correlations to FILE.png, "
+                             ".svg or .pdf (repeat for several files)."),
+    source: Any = None,
+    fmt: str = format_option(),
+    wide: bool = wide_option(),
+) -> None:
+    """A currency against several baskets: its index on each, volatility and correlations."""
+    from basket.valuation.api import compare_indices
+
+    names = codes(baskets) or ["libra-2019", "sdr", "dxy"]
+    with plan_outputs(source, *[spec_input(b) for b in names]) as plan:
+        out = plan.add(output, "table", "--output") if output is not None else None
+        figs = [plan.add(p, "figure", "--plot") for p in plot or ()]
+        cmp = compare_indices(names, currency, start, end, source, base_date=base_date)
+        if out is not None:
+            plan.write_bytes(out, table_bytes(cmp.rebased, out))
+        if figs:
+            from basket.plot import indices_figure
+
+            fig = indices_figure(cmp)
+            for f in figs:
+                plan.write_bytes(f, figure_bytes(fig, f))
+    fmt = fmt.lower()
+    if fmt == "json":
+        emit_json(cmp.to_dict())
+    elif fmt == "csv":
+        emit_csv(cmp.table, index_label="index")
+    else:
+        show([indices_table(cmp)], wide=wide)
+    if out is not None:
+        typer.echo(f"wrote {len(cmp.rebased)} rows to {out}", err=fmt != "table")
+    for f in figs:
+        typer.echo(f"wrote chart to {f}", err=fmt != "table")
+
+
+def indices_table(cmp: Any) -> Table:
+    """The comparison table of :func:`basket.compare_indices`, short labels and a legend."""
+    frame = cmp.table
+    labels = {c: INDICES_LABELS.get(c, c.replace("corr_", "corr ")) for c in frame.columns}
+    styles = {c: "num" if c in ("start", "end") or c.startswith("corr_") else "pct"
+              for c in frame.columns}
+    title = (f"{cmp.currency} against each basket, {cmp.start.date()} to {cmp.end.date()} "
+             f"({len(cmp.levels)} common dates, source {cmp.source})")
+    notes = [f"Annualised with {cmp.periods_per_year:g} periods a year; an index rises when "
+             f"the {cmp.currency} buys more of its basket."]
+    return Table(frame, title, "index", styles=styles, labels=labels, legend=INDICES_LEGEND,
+                 notes=notes)
 
 
 def _composition(s: Any) -> str:
+    if s.is_index:
+        scale = (f"scaled by {s.constant:.10g}" if s.constant is not None
+                 else f"{s.base_level:g} on {s.base_date}")
+        basket = (", ".join(f"{c} {w:.1%}" for c, w in s.weights.items())
+                  if s.weights is not None else f"{len(s.periods or ())} amounts periods")
+        return (f"{s.base_currency} index, rises as {s.base_currency} {s.rises_when}, {scale}; "
+                f"{s.method} basket: {basket}")
     if s.weights is not None:
         return ", ".join(f"{c} {w:.0%}" for c, w in s.weights.items())
     last = (s.periods or ())[-1]

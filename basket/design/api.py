@@ -31,7 +31,7 @@ from basket.design.results import OptimizationResult, StressResult
 from basket.errors import DataError, SimulationError, SpecError
 from basket.spec import BasketSpec, load_spec
 from basket.valuation.api import backtest
-from basket.valuation.loading import panel_for
+from basket.valuation.loading import panel_for, validate_holding
 from basket.valuation.metrics import PERIODS_PER_YEAR
 
 __all__ = ["optimize", "parse_bounds", "stress"]
@@ -112,7 +112,7 @@ def stress(
     >>> str(row.first_date.date()), str(row.last_date.date()), round(float(row.change), 4)
     ('2016-06-23', '2016-08-04', -0.1148)
     """
-    spec = load_spec(spec)
+    spec = validate_holding(load_spec(spec), "a stress test")
     custom = start is not None or end is not None
     if custom and episodes is not None:
         raise SimulationError(
@@ -488,7 +488,8 @@ def optimize(
             "name one, or use objective 'mean' or 'worst'"
         )
     lo, hi = validate_bounds(allowed, bounds, long_only)
-    bench = load_spec(benchmark) if benchmark is not None else None
+    bench = (validate_holding(load_spec(benchmark), "an optimizer benchmark")
+             if benchmark is not None else None)
     codes = union_codes(allowed, ks, bench.currencies if bench is not None else ())
     panel = _optimisation_panel(codes, source, panel)
     est, evl, notes = _windows(panel, window, evaluate)

@@ -6,7 +6,8 @@ result object and returns a :class:`matplotlib.figure.Figure`; ``save_*`` functi
 to PNG, SVG or PDF atomically.
 
 Modules, one per family of figures: :mod:`~basket.plot.backtest` (values, rolling volatility,
-weights, risk contributions), :mod:`~basket.plot.outlook` (Monte Carlo fans, stress bars),
+weights, risk contributions), :mod:`~basket.plot.indices` (a currency against several baskets:
+Libra, the SDR, the DXY), :mod:`~basket.plot.outlook` (Monte Carlo fans, stress bars),
 :mod:`~basket.plot.treasury` (the reserve); the shared colours, axes and saving live in
 :mod:`~basket.plot._base`.
 """
@@ -30,23 +31,28 @@ from basket.plot.backtest import (
     value_chart,
     weights_chart,
 )
+from basket.plot.indices import INDEX_COLORS, index_color, indices_figure, save_indices_figure
 from basket.plot.outlook import fan_chart, save_simulation_figure, stress_bars
 from basket.plot.treasury import reserve_figure, save_reserve_figure
 
 __all__ = [
     "BASKET_COLOR",
     "CURRENCY_COLORS",
+    "INDEX_COLORS",
     "PlotDependencyError",
     "backtest_figure",
     "check_figure_path",
     "currency_color",
     "fan_chart",
     "figure_bytes",
+    "index_color",
+    "indices_figure",
     "reserve_figure",
     "risk_contribution_bars",
     "rolling_volatility_chart",
     "save_backtest_figure",
     "save_figure",
+    "save_indices_figure",
     "save_reserve_figure",
     "save_simulation_figure",
     "stress_bars",

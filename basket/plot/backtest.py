@@ -72,7 +72,18 @@ def _period(result: BacktestResult) -> str:
 _SOURCE_NAMES = {"ecb": "ECB reference rates", "yahoo": "Yahoo Finance"}
 
 
+def _in(k: str) -> str:
+    """How a numeraire column reads in a legend: ``in EUR``, or ``level`` for an index."""
+    return "level" if k == "level" else f"in {k}"
+
+
+def _is_index(result: BacktestResult) -> bool:
+    return bool(getattr(getattr(result, "spec", None), "is_index", False))
+
+
 def _how(result: BacktestResult) -> str:
+    if _is_index(result) and result.rule == "none":
+        return "index level"
     return "fixed amounts" if result.rule == "none" else f"rebalanced {result.rule}"
 
 
@@ -114,9 +125,9 @@ def _draw_values(ax: Axes, result: BacktestResult, numeraires: list[str]) -> Non
     ax.axhline(1.0, color="#888888", linewidth=0.8)
     for k in numeraires:
         v = result.values[k].to_numpy()
-        ax.plot(idx, v / v[0], color=currency_color(k), linewidth=1.4, label=f"in {k}")
+        ax.plot(idx, v / v[0], color=currency_color(k), linewidth=1.4, label=_in(k))
     ax.set_ylabel("value (first date = 1)")
-    ax.set_title("Basket value by holder currency")
+    ax.set_title("Index level" if _is_index(result) else "Basket value by holder currency")
     ax.legend(loc="best", fontsize="small", ncols=2)
     _style(ax)
     _date_axis(ax)
@@ -128,7 +139,7 @@ def _draw_rolling(ax: Axes, result: BacktestResult, numeraires: list[str], windo
     for k in numeraires:
         full = float(result.metrics.loc[k, "volatility"])
         ax.plot(idx, roll[k].to_numpy(), color=currency_color(k), linewidth=1.2,
-                label=f"in {k} (whole period {full:.1%})")
+                label=f"{_in(k)} (whole period {full:.1%})")
     ax.set_ylim(bottom=0)
     ax.set_ylabel(f"volatility, trailing {window} days, annualised")
     ax.set_title("Rolling one-year volatility of the basket" if window == 252
@@ -194,7 +205,7 @@ def _draw_contributions(ax: Axes, result: BacktestResult, numeraires: list[str])
         ax.annotate(f"{t:.1%}", (xi, t), textcoords="offset points", xytext=(0, 6),
                     ha="center", fontsize="small")
     ax.axhline(0, color="#888888", linewidth=0.8)
-    ax.set_xticks(x, [f"in {k}" for k in numeraires])
+    ax.set_xticks(x, [_in(k) for k in numeraires])
     ax.set_ylabel("contribution to annualised volatility")
     ax.set_title("Risk contributions by constituent")
     ax.set_ylim(top=max(float(np.nanmax(pos)), float(np.nanmax(total))) * 1.18)

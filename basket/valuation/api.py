@@ -1,8 +1,13 @@
-"""The valuation wing's face: :func:`price` and :func:`backtest`.
+"""The valuation wing's face: :func:`price`, :func:`backtest` and :func:`compare_indices`.
 
 The pure core (:mod:`basket.valuation.engine`, :mod:`basket.valuation.metrics`) never touches
 files or the network; :func:`basket.valuation.loading.panel_for` loads the FX panel (bundled
 ECB data by default) or validates the user's, and this module hands it over.
+
+An index spec (``constant`` or ``base_level``, see :mod:`basket.valuation.indices`) takes its
+own branch in each face: its price is its level, a unitless number, so ``numeraire`` does not
+apply (a :class:`~basket.errors.SpecError` if one is given), and its backtest has one column,
+``level``.
 """
 
 from __future__ import annotations
@@ -19,15 +24,17 @@ from basket._checks import require_finite
 from basket.currencies import normalize_code, normalize_codes
 from basket.data import SourceLike
 from basket.dates import to_timestamp
-from basket.errors import DataError, ShortWindowWarning
-from basket.rebalance import parse_rule
+from basket.errors import DataError, ShortWindowWarning, SpecError
+from basket.rebalance import RebalanceRule, parse_rule
 from basket.spec import BasketSpec, load_spec
 from basket.valuation.engine import Valuation, valuate
-from basket.valuation.loading import load_panel_for, panel_for
+from basket.valuation.indices import IndexValuation, compare_levels, index_valuation, to_index
+from basket.valuation.loading import Loaded, index_panel_for, load_panel_for, panel_for
 from basket.valuation.metrics import PERIODS_PER_YEAR, basket_metrics
-from basket.valuation.results import BacktestResult
+from basket.valuation.results import BacktestResult, IndexComparison
 
-__all__ = ["SHORT_WINDOW", "backtest", "load_panel_for", "price", "price_detail"]
+__all__ = ["SHORT_WINDOW", "backtest", "compare_indices", "load_panel_for", "price",
+           "price_detail"]
 
 SHORT_WINDOW = 20
 """Fewer dates than this give a :class:`~basket.errors.ShortWindowWarning`: annualized figures
@@ -50,7 +57,8 @@ def backtest(
     Parameters
     ----------
     spec : str or BasketSpec, default "libra-2019"
-        A seed name, a TOML path or a spec.
+        A seed name, a TOML path or a spec. An index (``dxy``) is measured by its level: one
+        column, ``level``, and ``numeraires`` must not be given.
     start, end : date-like, optional
         Inclusive range; by default every date the source covers for the basket.
     rebalance : str, optional
@@ -88,6 +96,9 @@ def backtest(
     ['USD', 'EUR', 'JPY', 'GBP', 'SGD']
     """
     spec = load_spec(spec)
+    if spec.is_index:
+        return _index_backtest(spec, start, end, rebalance, numeraires, source, periods_per_year,
+                               panel)
     rule = parse_rule(spec.rebalance if rebalance is None else rebalance)
     asked = normalize_codes(numeraires) if numeraires is not None else None
     data = panel_for(spec, start, end, asked or (), source, panel)
@@ -186,7 +197,7 @@ def _metrics_frame(m: dict[str, np.ndarray], dates: pd.DatetimeIndex,
 
 def price(
     when: Any,
-    numeraire: str = "USD",
+    numeraire: str | None = None,
     basket: str | BasketSpec = "libra-2019",
     source: SourceLike = "ecb",
     *,
@@ -200,8 +211,9 @@ def price(
         One date gives a float; several dates or a range give a Series. On a day without a
         quote (a weekend or holiday) the last quote before it is used; the Series'
         ``attrs["date_used"]`` (or, for a float, :func:`price_detail`) says which date.
-    numeraire : str, default "USD"
-        Currency to express the value in.
+    numeraire : str, optional
+        Currency to express the value in (default ``USD``). An index has no numeraire: its
+        price is its level, a unitless number, and giving one raises :class:`SpecError`.
     basket : str or BasketSpec, default "libra-2019"
         Seed name, TOML path or spec. Valued with its default rule (fixed amounts for Libra).
     source : str, path-like, FXSource or SourceOptions, default "ecb"
@@ -220,11 +232,15 @@ def price(
         A date that is not ISO ``YYYY-MM-DD`` (or a date object), a date before the data
         starts or well after it ends, a numeraire that is not one ISO code, an unknown
         numeraire.
+    SpecError
+        A numeraire for an index.
 
     Examples
     --------
     >>> price("2019-06-18")
     1.0
+    >>> round(price("2022-09-27", basket="dxy"), 2)   # the US Dollar Index on the ECB fixing
+    113.58
     >>> round(price("2019-06-22", numeraire="EUR"), 6)   # a Saturday: Friday's quote is used
     0.888102
     """
@@ -263,7 +279,7 @@ def _one_code(value: Any, what: str) -> str:
 
 def price_detail(
     when: Any,
-    numeraire: str = "USD",
+    numeraire: str | None = None,
     basket: str | BasketSpec = "libra-2019",
     source: SourceLike = "ecb",
     *,
@@ -271,14 +287,15 @@ def price_detail(
 ) -> pd.DataFrame:
     """Like :func:`price`, as a frame with the ``value`` and the ``date_used`` per date asked."""
     spec = load_spec(basket)
-    k = _one_code(numeraire, "numeraire")
+    k = _numeraire(spec, numeraire)
     if isinstance(when, slice):
-        res = backtest(spec, when.start, when.stop, numeraires=[k], source=source, panel=panel)
-        v = res.values[k]
+        res = backtest(spec, when.start, when.stop, numeraires=None if k is None else [k],
+                       source=source, panel=panel)
+        v = res.values.iloc[:, 0]
         return pd.DataFrame({"value": v, "date_used": v.index}, index=v.index)
     asked = _dates_asked(when)
     lo, hi = asked.min(), asked.max()
-    data = panel_for(spec, None, None, [k], source, panel)
+    data = _price_data(spec, k, source, panel)
     panel, base_prices = data.panel, data.base_prices
     first = panel.index[0]
     if lo < first:
@@ -289,7 +306,6 @@ def price_detail(
     window = panel.loc[:hi]
     if len(window) == 0:
         raise DataError(f"no quote on or before {hi.date()}")
-    val = valuate(spec, window, None, base_prices)
     rows = window.index.searchsorted(asked, side="right") - 1
     used = window.index[rows]
     last = panel.index[-1]
@@ -298,5 +314,157 @@ def price_detail(
             f"{hi.date()} is after the last quote ({last.date()}) in source {data.source!r}; "
             "pick an earlier date or refresh the data"
         )
-    values = val.values_usd[rows] / window[k].to_numpy()[rows]
+    values = _values_on(spec, window, base_prices, k, rows)
     return pd.DataFrame({"value": values, "date_used": used}, index=asked)
+
+
+# ----------------------------------------------------------------------------- indices
+def _numeraire(spec: BasketSpec, numeraire: str | None) -> str | None:
+    """A basket's numeraire (``USD`` by default); ``None`` for an index, which has none."""
+    if spec.is_index:
+        if numeraire is not None:
+            raise SpecError(
+                f"{spec.name!r} is an index of {spec.base_currency}: its price is a unitless level, "
+                f"so a numeraire does not apply; drop numeraire {numeraire!r}"
+            )
+        return None
+    return _one_code("USD" if numeraire is None else numeraire, "numeraire")
+
+
+def _price_data(spec: BasketSpec, k: str | None, source: SourceLike,
+                panel: pd.DataFrame | None) -> Loaded:
+    if k is None:
+        return index_panel_for(spec, None, None, source, panel)
+    return panel_for(spec, None, None, [k], source, panel)
+
+
+def _values_on(spec: BasketSpec, window: pd.DataFrame, base_prices: pd.Series | None,
+               k: str | None, rows: np.ndarray) -> np.ndarray:
+    """The price on the given rows: the level of an index, a basket's value in ``k``."""
+    if k is None:
+        return index_valuation(spec, window, None, base_prices).level[rows]
+    val = valuate(spec, window, None, base_prices)
+    out: np.ndarray = val.values_usd[rows] / window[k].to_numpy()[rows]
+    return out
+
+
+def _index_backtest(spec: BasketSpec, start: Any, end: Any, rebalance: str | None,
+                    numeraires: Sequence[str] | str | None, source: SourceLike,
+                    periods_per_year: float, panel: pd.DataFrame | None) -> BacktestResult:
+    """:func:`backtest` of an index: its level, and each bilateral rate beside it."""
+    if numeraires is not None:
+        _numeraire(spec, ", ".join([numeraires] if isinstance(numeraires, str) else numeraires))
+    rule = parse_rule(spec.rebalance if rebalance is None else rebalance)
+    data = index_panel_for(spec, start, end, source, panel)
+    fx = data.panel
+    if len(fx) < 3:
+        raise DataError(
+            f"only {len(fx)} date(s) from {fx.index[0].date()} to {fx.index[-1].date()}; "
+            "a backtest needs at least three, widen the date range"
+        )
+    iv = index_valuation(spec, fx, rule, data.base_prices)
+    return _index_result(spec, rule, data.source, iv, periods_per_year)
+
+
+def _index_result(spec: BasketSpec, rule: RebalanceRule, source: str, iv: IndexValuation,
+                  periods_per_year: float) -> BacktestResult:
+    """Measure an index's level like a basket's value in one numeraire, ``level``.
+
+    With ``Q_c = P_c ** s`` and ``Q_b = P_b ** s`` in place of the prices, "constituent ``c``
+    held alone, in the numeraire" is ``Q_c / Q_b = Y_c``, the bilateral rate quoted the index's
+    way, so every per-constituent figure compares the index with that rate. ``units`` are
+    ``w_c * level / Y_c``, so that ``weights * values / units`` recovers ``Y_c``.
+    """
+    held = (np.nan_to_num(iv.weights) != 0.0).any(axis=0)
+    currencies = [c for c, h in zip(iv.currencies, held) if h]
+    weights, rates = iv.weights[:, held], iv.rates[:, held]
+    level = iv.level[:, None]
+    # the panel in the index's own terms: Q_c / Q_b = Y_c, and Q_b = 1 / Y_b = 1 for the base
+    m = basket_metrics(level, rates, np.ones_like(level), weights, periods_per_year)
+    dates = iv.dates
+    cols = pd.Index(["level"], name="numeraire")
+    ccy = pd.Index(currencies, name="currency")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        units = np.where(weights == 0.0, 0.0, weights * level / rates)
+
+    def by_ccy(a: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame(a.T, index=cols, columns=ccy)
+
+    return BacktestResult(
+        spec=spec,
+        rule=rule.label,
+        source=source,
+        values=pd.DataFrame(level, index=dates, columns=cols),
+        units=pd.DataFrame(units, index=dates, columns=ccy),
+        weights=pd.DataFrame(weights, index=dates, columns=ccy),
+        rebalance_dates=dates[iv.resets],
+        metrics=_metrics_frame(m, dates, cols),
+        constituent_volatility=by_ccy(m["constituent_volatility"]),
+        tracking_error=by_ccy(m["tracking_error"]),
+        correlation=by_ccy(m["correlation"]),
+        risk_contribution=by_ccy(m["risk_contribution"]),
+        periods_per_year=float(periods_per_year),
+    )
+
+
+def compare_indices(
+    baskets: Sequence[str | BasketSpec] = ("libra-2019", "sdr", "dxy"),
+    currency: str = "USD",
+    start: Any = None,
+    end: Any = None,
+    source: SourceLike = "ecb",
+    *,
+    base_date: Any = None,
+    periods_per_year: float = PERIODS_PER_YEAR,
+) -> IndexComparison:
+    """One currency against several baskets, on one chart and in one table.
+
+    Parameters
+    ----------
+    baskets : sequence of str or BasketSpec, default ("libra-2019", "sdr", "dxy")
+        Seeds, TOML paths or specs. An index of ``currency`` (the DXY for ``USD``) is used as
+        it is; any other basket, or an index of another currency, becomes an index of
+        ``currency``: basket units per unit of ``currency`` (:func:`~basket.valuation.indices.to_index`).
+    currency : str, default "USD"
+        The currency measured; for a holder of it, each index's volatility is the basket's.
+    start, end : date-like, optional
+        Inclusive range; the comparison runs on the dates every index has.
+    source : str, path-like, FXSource or SourceOptions, default "ecb"
+    base_date : date-like, optional
+        Where the rebased levels equal 100 (default: the first common date).
+    periods_per_year : float, default 252
+
+    Returns
+    -------
+    IndexComparison
+        ``levels`` and ``rebased`` (one column per basket), ``table`` (change, volatility,
+        drawdown, correlations of daily changes), plotted by
+        :func:`basket.plot.indices_figure`.
+
+    Raises
+    ------
+    SpecError
+        A basket given twice, indices rising in opposite directions, an unknown basket.
+    DataError
+        Fewer than three common dates, a range outside the data.
+
+    Examples
+    --------
+    >>> cmp = compare_indices(start="2019-06-18", end="2019-12-31")
+    >>> cmp.names
+    ['libra-2019', 'sdr', 'dxy']
+    >>> round(float(cmp.rebased.iloc[0, 0]), 6)
+    100.0
+    """
+    (code,) = normalize_codes(currency)
+    specs = [to_index(load_spec(b), code) for b in baskets]
+    if not specs:
+        raise SpecError("no basket to compare; give at least one")
+    levels = {}
+    name = "panel"
+    for spec in specs:
+        res = backtest(spec, start, end, source=source, periods_per_year=periods_per_year)
+        levels[spec.name] = res.values["level"]
+        name = res.source
+    frame = pd.concat(levels, axis=1, join="inner")
+    return compare_levels(frame, specs, name, base_date, periods_per_year)

@@ -6,6 +6,11 @@ data here, so they share one contract: the panel is checked by
 basket's **base-date prices** come from the same data (the last quote on or before the base
 date, at most a week before it). The base currency of a weights basket is loaded with it even
 when the basket does not hold it.
+
+An index (a spec with ``constant`` or ``base_level``) is a level, not a holding: it is loaded
+by :func:`index_panel_for` (its basket's currencies and its base currency, with the quotes on
+its base date when it is fixed there), and :func:`panel_for` / :func:`load_panel_for` refuse it,
+so a face that values holdings (simulation, stress, reserve) never takes a level for a value.
 """
 
 from __future__ import annotations
@@ -20,11 +25,14 @@ from basket.currencies import union_codes
 from basket.data import SourceLike, SourceOptions, fetch_panel
 from basket.data.panel import validate_panel
 from basket.dates import to_timestamp
-from basket.errors import DataError
+from basket.errors import DataError, SpecError
 from basket.spec import BasketSpec
 from basket.valuation.engine import base_date_row
 
-__all__ = ["BASE_DATE_TOLERANCE_DAYS", "Loaded", "load_panel_for", "panel_for"]
+__all__ = [
+    "BASE_DATE_TOLERANCE_DAYS", "Loaded", "index_panel_for", "load_panel_for", "panel_for",
+    "validate_holding",
+]
 
 BASE_DATE_TOLERANCE_DAYS = 7
 """A weights basket's base-date quote may be at most this many days older than the base date."""
@@ -46,9 +54,32 @@ def _range(start: Any, end: Any) -> tuple[pd.Timestamp | None, pd.Timestamp | No
     return t0, t1
 
 
+def _needs_base_prices(spec: BasketSpec) -> bool:
+    """A weights basket fixes its amounts on its base date; an index may be fixed there too."""
+    if spec.base_level is not None:
+        return True
+    return spec.weights is not None and not (spec.constant is not None and spec.method == "geometric")
+
+
+def validate_holding(spec: BasketSpec, face: str = "valuing holdings") -> BasketSpec:
+    """Return ``spec`` if it is a basket one can hold; an index (a level) raises.
+
+    Raises
+    ------
+    SpecError
+        ``spec`` is an index: ``face`` values holdings, not levels.
+    """
+    if spec.is_index:
+        raise SpecError(
+            f"{spec.name!r} is an index of {spec.base_currency} (a unitless level), not a basket one "
+            f"can hold; {face} needs a basket, so measure the index with basket.backtest"
+        )
+    return spec
+
+
 def _base_prices(spec: BasketSpec, panel: pd.DataFrame, where: str) -> pd.Series | None:
-    """The quotes in force on a weights basket's base date (``None`` for an amounts basket)."""
-    if spec.weights is None:
+    """The quotes in force on a spec's base date (``None`` when nothing is fixed there)."""
+    if not _needs_base_prices(spec):
         return None
     base = pd.Timestamp(spec.base_date)
     first = panel.index[0]
@@ -99,7 +130,16 @@ def load_panel_for(
     ------
     DataError
         A range outside the data, a base date the data does not cover, an unknown currency.
+    SpecError
+        An index: it is loaded by :func:`index_panel_for`.
     """
+    validate_holding(spec)
+    return _load(spec, start, end, numeraires, source)
+
+
+def _load(spec: BasketSpec, start: Any, end: Any, numeraires: Sequence[str],
+          source: SourceLike) -> tuple[pd.DataFrame, pd.Series | None]:
+    """:func:`load_panel_for` for any spec with a base date or amounts (indices included)."""
     opts = SourceOptions.of(source)
     src = opts.open()
     t0, t1 = _range(start, end)
@@ -193,7 +233,10 @@ def panel_for(
     DataError
         A panel breaking the contract (not a DataFrame, NaN, a non-positive rate...), a range
         outside the data, a base date the data does not cover.
+    SpecError
+        An index: it is loaded by :func:`index_panel_for`.
     """
+    validate_holding(spec)
     if panel is None:
         opts = SourceOptions.of(source)
         fx, base_prices = load_panel_for(spec, start, end, numeraires, opts)
@@ -210,3 +253,70 @@ def panel_for(
             f"{'its last date' if t1 is None else t1.date()}; widen the date range"
         )
     return Loaded(fx, base_prices, "panel")
+
+
+def index_panel_for(
+    spec: BasketSpec,
+    start: Any = None,
+    end: Any = None,
+    source: SourceLike = "ecb",
+    panel: pd.DataFrame | None = None,
+) -> Loaded:
+    """The data an index is valued on: its basket's currencies and its base currency.
+
+    Parameters
+    ----------
+    spec : BasketSpec
+        An index (``spec.is_index``).
+    start, end : date-like, optional
+        Inclusive range; by default all the data the source has for the index.
+    source : str, path-like, FXSource or SourceOptions, default "ecb"
+        Ignored when ``panel`` is given.
+    panel : pandas.DataFrame, optional
+        The user's FX panel (USD per unit, meeting the panel contract).
+
+    Returns
+    -------
+    Loaded
+        The panel (the basket's currencies, then the base currency), the quotes in force on
+        the base date when the index or its amounts are fixed there (else ``None``), the source.
+
+    Raises
+    ------
+    DataError
+        A range outside the data, a base date the data does not cover, an unknown currency.
+    """
+    codes = union_codes(spec.currencies, [spec.base_currency])
+    if panel is not None:
+        missing = [c for c in codes if c not in getattr(panel, "columns", ())]
+        if missing:
+            raise DataError(f"the FX panel has no column for {', '.join(missing)}")
+        validate_panel(panel)
+        if panel.empty:
+            raise DataError("the FX panel is empty; give a panel with at least three dates")
+        t0, t1 = _range(start, end)
+        fx = panel.loc[t0:t1, codes]
+        if fx.empty:
+            raise DataError(f"the panel has no date between {_day(t0)} and {_day(t1)}; widen the range")
+        return Loaded(fx, _base_prices(spec, panel, "the panel"), "panel")
+    opts = SourceOptions.of(source)
+    if spec.weights is not None and _needs_base_prices(spec):
+        fx, base_prices = _load(spec, start, end, [spec.base_currency], opts)
+        return Loaded(fx.loc[:, codes], base_prices, opts.name)
+    src = opts.open()
+    t0, t1 = _range(start, end)
+    if spec.weights is not None:  # a geometric index scaled by a constant: nothing is fixed
+        return Loaded(fetch_panel(src, codes, t0, t1, opts), None, opts.name)
+    fx = _load_periods(spec, t0, t1, [spec.base_currency], src, opts).loc[:, codes]
+    if spec.base_level is None:
+        return Loaded(fx, None, opts.name)
+    base = pd.Timestamp(spec.base_date)
+    held = union_codes(spec.period_at(base.date()).amounts, [spec.base_currency])
+    try:
+        near = fetch_panel(src, held, None, base, opts)  # the quotes up to the base date
+    except DataError:
+        raise DataError(
+            f"{spec.name!r} is fixed on its base date {base.date()}, before source {src.name!r} "
+            f"quotes {', '.join(held)}; pick a later base_date"
+        ) from None
+    return Loaded(fx, _base_prices(spec, near, f"the data of source {src.name!r}"), opts.name)

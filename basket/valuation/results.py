@@ -1,5 +1,6 @@
 """Result objects (frozen dataclasses of pandas frames) with ``summary()``, ``to_frame()``,
-``to_dict()`` and an HTML view for Jupyter."""
+``to_dict()`` and an HTML view for Jupyter: :class:`BacktestResult` (one basket, or one index,
+day by day) and :class:`IndexComparison` (several indices of one currency side by side)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from basket._json import to_jsonable as _jsonable
 from basket.spec import BasketSpec
 from basket.valuation.metrics import PERIODS_PER_YEAR, rolling_volatility
 
-__all__ = ["BacktestResult"]
+__all__ = ["BacktestResult", "IndexComparison"]
 
 HEADLINE = [
     "volatility", "total_return", "annualized_return", "max_drawdown", "worst_day",
@@ -171,3 +172,106 @@ class BacktestResult:
         )
         table = self.summary().to_html(float_format=lambda x: f"{x:.4f}")
         return title + table
+
+
+@dataclass(frozen=True)
+class IndexComparison:
+    """What :func:`basket.compare_indices` returns: indices of one currency on common dates.
+
+    Attributes
+    ----------
+    currency : str
+        The currency every index measures (``USD`` for the dollar against each basket).
+    specs : tuple of BasketSpec
+        The indices, in the order asked.
+    levels : pandas.DataFrame
+        Each index's own level (columns named after the baskets) on the dates all share.
+    rebased : pandas.DataFrame
+        The same, scaled to 100 on :attr:`base_date` so they compare on one chart.
+    base_date : pandas.Timestamp
+        Where :attr:`rebased` is 100.
+    table : pandas.DataFrame
+        :func:`basket.valuation.indices.index_table`: per index ``start``, ``end``, ``change``,
+        ``annualized_change``, ``volatility``, ``max_drawdown`` and ``corr_<name>``.
+    source : str
+        The FX source.
+    periods_per_year : float
+        Annualisation used.
+    """
+
+    currency: str
+    specs: tuple[BasketSpec, ...]
+    levels: pd.DataFrame
+    rebased: pd.DataFrame
+    base_date: pd.Timestamp
+    table: pd.DataFrame
+    source: str
+    periods_per_year: float = PERIODS_PER_YEAR
+
+    @property
+    def names(self) -> list[str]:
+        """The indices' column names, in order."""
+        return [str(c) for c in self.levels.columns]
+
+    @property
+    def start(self) -> pd.Timestamp:
+        """First common date."""
+        return pd.Timestamp(self.levels.index[0])
+
+    @property
+    def end(self) -> pd.Timestamp:
+        """Last common date."""
+        return pd.Timestamp(self.levels.index[-1])
+
+    @property
+    def correlation(self) -> pd.DataFrame:
+        """Correlation of daily log changes, one row and column per index."""
+        out = self.table.loc[:, [f"corr_{n}" for n in self.names]].copy()
+        out.columns = pd.Index(self.names, name="index")
+        return out
+
+    def summary(self) -> pd.DataFrame:
+        """The comparison table (a copy of :attr:`table`)."""
+        return self.table.copy()
+
+    def to_frame(self) -> pd.DataFrame:
+        """The rebased levels, one column per index (a copy)."""
+        return self.rebased.copy()
+
+    def rolling_volatility(self, window: int = PERIODS_PER_YEAR) -> pd.DataFrame:
+        """Trailing ``window``-day annualised volatility of each index."""
+        out = rolling_volatility(self.levels, window, self.periods_per_year)
+        assert isinstance(out, pd.DataFrame)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready figures: the run, then each index's row of :attr:`table` and its title."""
+        titles = {s.name: s.title for s in self.specs}
+        indices = {
+            str(name): {"title": titles.get(str(name), ""),
+                        **{str(k): _jsonable(v) for k, v in row.items()}}
+            for name, row in self.table.iterrows()
+        }
+        return {
+            "currency": self.currency,
+            "base_date": self.base_date.date().isoformat(),
+            "start": self.start.date().isoformat(),
+            "end": self.end.date().isoformat(),
+            "dates": len(self.levels),
+            "source": self.source,
+            "periods_per_year": self.periods_per_year,
+            "indices": indices,
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"IndexComparison(currency={self.currency!r}, indices={self.names}, "
+            f"{self.start.date()}..{self.end.date()})"
+        )
+
+    def _repr_html_(self) -> str:
+        title = (
+            f"<h4>{self.currency} against {', '.join(self.names)}, {self.start.date()} to "
+            f"{self.end.date()} (100 on {self.base_date.date()}), source {self.source}</h4>"
+        )
+        return title + self.table.to_html(float_format=lambda x: f"{x:.4f}")
