@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from basket.currencies import union_codes
-from basket.data import SourceLike, SourceOptions, fetch_panel
+from basket.data import SourceLike, SourceOptions, check_coverage, fetch_panel
 from basket.data.panel import validate_panel
 from basket.dates import to_timestamp
 from basket.errors import DataError, SpecError
@@ -148,6 +148,14 @@ def _load(spec: BasketSpec, start: Any, end: Any, numeraires: Sequence[str],
         base = pd.Timestamp(spec.base_date)
         lo = None if t0 is None else min(t0, base)
         hi = None if t1 is None else max(t1, base)
+        first, _ = check_coverage(src, union_codes(spec.currencies, [spec.base_currency]),
+                                  None, None)
+        if first is not None and base < first - pd.Timedelta(days=BASE_DATE_TOLERANCE_DAYS):
+            raise DataError(
+                f"basket {spec.name!r} fixes its amounts on its base date {base.date()}, before "
+                f"the data of source {src.name!r} starts ({first.date()}); use data that covers "
+                "the base date"
+            )
         wide = fetch_panel(src, codes, lo, hi, opts)
         base_prices = _base_prices(spec, wide, f"the data of source {src.name!r}")
         panel = wide.loc[t0:t1]
