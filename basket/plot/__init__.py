@@ -7,8 +7,8 @@ to PNG, SVG or PDF atomically.
 
 Modules, one per family of figures: :mod:`~basket.plot.backtest` (values, rolling volatility,
 weights, risk contributions), :mod:`~basket.plot.outlook` (Monte Carlo fans, stress bars),
-:mod:`~basket.plot.treasury` (the reserve); the shared colours, axes and saving live in
-:mod:`~basket.plot._base`.
+:mod:`~basket.plot.treasury` (the reserve), :mod:`~basket.plot.connectedness` (spillovers); the
+shared colours, axes and saving live in :mod:`~basket.plot._base`.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from basket.plot.backtest import (
     value_chart,
     weights_chart,
 )
+from basket.plot.connectedness import save_spillover_figure, spillover_figure
 from basket.plot.outlook import fan_chart, save_simulation_figure, stress_bars
 from basket.plot.treasury import reserve_figure, save_reserve_figure
 
@@ -49,6 +50,8 @@ __all__ = [
     "save_figure",
     "save_reserve_figure",
     "save_simulation_figure",
+    "save_spillover_figure",
+    "spillover_figure",
     "stress_bars",
     "value_chart",
     "weights_chart",
