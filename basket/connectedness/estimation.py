@@ -297,8 +297,13 @@ def _lag_matrix(values: Array, lags: int) -> tuple[Array, Array]:
     return values[lags:], x
 
 
-def _check_windows(values: Array, window: int, names: Sequence[str], index: pd.Index) -> None:
-    """Raise :func:`validate_variables`'s error for the first window with a singular covariance."""
+def _check_windows(values: Array, window: int, names: Sequence[str], index: pd.Index,
+                   what: str) -> None:
+    """Raise :func:`validate_variables`'s error for the first window with a singular covariance.
+
+    Called with ``window`` the regression rows of a fit (``T - p``), every block of the lag
+    matrix (the targets and each lag) is such a window, so none of them is flat or collinear.
+    """
     n = values.shape[1]
     step = max(1, _CHUNK_CELLS // (window * n))
     views = sliding_window_view(values, window, axis=0)            # (n_windows, N, window)
@@ -317,10 +322,59 @@ def _check_windows(values: Array, window: int, names: Sequence[str], index: pd.I
         if bad.any():
             k = a + int(np.argmax(bad))
             validate_variables(values[k:k + window], names,
-                               f"{_where(index, k, k + window - 1)} (a rolling window)")
+                               f"{_where(index, k, k + window - 1)} ({what})")
 
 
-def rolling_var(values: Array, lags: int, window: int) -> RollingVar:
+def _collinear(gram: Array) -> NDArray[np.bool_]:
+    """Which centred cross-product matrices ``X'X`` (a stack) are singular, scale aside."""
+    k = gram.shape[-1]
+    flat = gram.reshape(-1, k, k)
+    d = np.sqrt(np.diagonal(flat, axis1=1, axis2=2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        corr = flat / (d[:, :, None] * d[:, None, :])
+    bad = ~np.isfinite(corr).all(axis=(1, 2))
+    good = ~bad
+    bad[good] = np.linalg.eigvalsh(corr[good])[:, 0] < COLLINEAR_TOLERANCE
+    return bad.reshape(gram.shape[:-2])
+
+
+def _check_errors(sigma: Array, target_ss: Array, dof: int, names: Sequence[str],
+                  where: Any) -> None:
+    """Raise if a fit's error covariance is singular: an exact fit, or collinear errors.
+
+    ``sigma`` (c, N, N) and the centred targets' sums of squares ``target_ss`` (c, N) of a stack
+    of fits; ``where(k)`` names fit ``k``'s sample.
+    """
+    unexplained = np.diagonal(sigma, axis1=1, axis2=2) * dof / target_ss     # 1 - R^2
+    exact = unexplained < FLAT_TOLERANCE**2
+    if exact.any():
+        k, i = np.unravel_index(int(np.argmax(exact)), exact.shape)
+        raise DataError(
+            f"{names[i]} is predicted exactly by the lags over {where(k)}: R^2 = 1 (a trend or "
+            "another exact rule), so its error variance is zero; leave it out"
+        )
+    singular = _collinear(sigma)
+    if singular.any():
+        k = int(np.argmax(singular))
+        d = np.sqrt(np.diagonal(sigma[k]))
+        corr = np.abs(sigma[k] / np.outer(d, d) - np.eye(len(d)))
+        i, j = np.unravel_index(int(np.argmax(corr)), corr.shape)
+        raise DataError(
+            f"the VAR's errors of {names[i]} and {names[j]} are collinear over {where(k)}: the "
+            "error covariance is singular; leave one of them out"
+        )
+
+
+def _collinear_error(where: str) -> DataError:
+    return DataError(
+        f"the lagged variables are collinear over {where}: a variable follows an exact linear "
+        "rule in time (a trend, a constant step); the VAR's coefficients are not identified, "
+        "leave that variable out"
+    )
+
+
+def rolling_var(values: Array, lags: int, window: int, index: pd.Index | None = None,
+                names: Sequence[str] | None = None) -> RollingVar:
     """Fit a VAR(p) with an intercept on every window of ``window`` consecutive observations.
 
     Each window's least-squares problem is solved on its own lag matrix (the first ``p``
@@ -335,12 +389,22 @@ def rolling_var(values: Array, lags: int, window: int) -> RollingVar:
         The order ``p`` (at least 1).
     window : int
         Observations per window, at least ``(N + 1)(p + 1)`` and at most ``T``.
+    index : pandas.Index, optional
+        Labels of the observations, to name a window in an error (default: their positions).
+    names : sequence of str, optional
+        Names of the variables, for errors (default: their positions).
 
     Returns
     -------
     RollingVar
         ``T - window + 1`` fits; fit ``k`` uses observations ``k .. k + window - 1``. Each equals
         statsmodels' ``VAR(values[k:k + window]).fit(p)`` to rounding.
+
+    Raises
+    ------
+    DataError
+        A window whose lagged regressors are collinear (the coefficients are not identified),
+        or whose error covariance is singular (a variable fitted exactly, collinear errors).
     """
     x_all = np.asarray(values, dtype=np.float64)
     n = x_all.shape[1]
@@ -351,6 +415,12 @@ def rolling_var(values: Array, lags: int, window: int) -> RollingVar:
     coefs = np.empty((n_windows, lags, n, n))
     intercept = np.empty((n_windows, n))
     sigma = np.empty((n_windows, n, n))
+    labels = pd.RangeIndex(len(x_all)) if index is None else index
+    codes = [str(i) for i in range(n)] if names is None else list(names)
+
+    def where(k: int) -> str:
+        return f"{_where(labels, k, k + window - 1)} (a rolling window)"
+
     xv = sliding_window_view(x, rows, axis=0)                      # (n_windows, N p, rows)
     yv = sliding_window_view(y, rows, axis=0)                      # (n_windows, N, rows)
     step = max(1, _CHUNK_CELLS // (rows * k))
@@ -360,10 +430,15 @@ def rolling_var(values: Array, lags: int, window: int) -> RollingVar:
         x_mean, y_mean = xw.mean(axis=2), yw.mean(axis=2)
         xc = xw - x_mean[:, :, None]
         yc = yw - y_mean[:, :, None]
-        xt = xc.transpose(0, 2, 1)
-        beta = np.linalg.solve(xc @ xt, xc @ yc.transpose(0, 2, 1))   # (c, N p, N)
+        gram = xc @ xc.transpose(0, 2, 1)
+        singular = _collinear(gram)
+        if singular.any():
+            raise _collinear_error(where(a + int(np.argmax(singular))))
+        beta = np.linalg.solve(gram, xc @ yc.transpose(0, 2, 1))    # (c, N p, N)
         resid = yc - beta.transpose(0, 2, 1) @ xc
         sigma[a:b] = resid @ resid.transpose(0, 2, 1) / (rows - k)
+        _check_errors(sigma[a:b], (yc**2).sum(axis=2), rows - k, codes,
+                      lambda j, a=a: where(a + j))
         coefs[a:b] = beta.reshape(b - a, lags, n, n).transpose(0, 1, 3, 2)
         intercept[a:b] = y_mean - np.einsum("cij,cj->ci", beta.transpose(0, 2, 1), x_mean)
     return RollingVar(coefs=coefs, intercept=intercept, sigma=sigma)
@@ -484,14 +559,22 @@ def estimate_spillover(
     else:
         p, how = fixed, "fixed by the caller"
     _check_sizes(t, n, p, w)
+    _check_windows(values, t - p, names, index, "the regression rows of the VAR")
+    lagged = _lag_matrix(values, p)[1]
+    lagged = lagged - lagged.mean(axis=0)
+    if _collinear(lagged.T @ lagged):
+        raise _collinear_error(_where(index, 0, t - 1))
     fit = fit_var(values, p)
+    target = values[p:] - values[p:].mean(axis=0)
+    _check_errors(fit.sigma[None], (target**2).sum(axis=0)[None], fit.nobs - 1 - n * p, names,
+                  lambda k: _where(index, 0, t - 1))
     shares = generalized_fevd(ma_coefficients(fit.coefs, h), fit.sigma)
     table = connectedness_table(shares, names)
     to, fr = directional(shares)
     rolling = rolling_net = None
     if w is not None:
-        _check_windows(values, w, names, index)
-        rv = rolling_var(values, p, w)
+        _check_windows(values, w - p, names, index, "the regression rows of a rolling window")
+        rv = rolling_var(values, p, w, index, names)
         roll_shares = generalized_fevd(ma_coefficients(rv.coefs, h), rv.sigma)
         dates = index[w - 1:]
         rolling = pd.Series(total_connectedness(roll_shares), index=dates, name="total")

@@ -1,13 +1,14 @@
 """What :func:`basket.spillover` returns: :class:`SpilloverResult` (frozen).
 
-Figures are in **percent**: a table row sums to 100, the total index lies between 0 and
-``100 (N - 1) / N``. Rows of the table are **receivers** (the variable whose forecast-error
+Figures are in **percent**: a table row sums to 100 and the total index lies between 0
+and 100. Rows of the table are **receivers** (the variable whose forecast-error
 variance is split), columns are **transmitters** (the variable whose shocks explain it). The
 conventions are those of :mod:`basket.connectedness.decomposition`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,8 @@ import pandas as pd
 
 from basket._json import to_jsonable as _jsonable
 from basket.connectedness.decomposition import FROM_OTHERS, TO_OTHERS
+from basket.dates import to_timestamp
+from basket.errors import DataError
 
 __all__ = ["SpilloverResult"]
 
@@ -127,6 +130,49 @@ class SpilloverResult:
             "net": self.net.to_numpy(),
         }, index=pd.Index(codes, name="currency"))
         return out
+
+    def rolling_summary(self, periods: Mapping[str, tuple[Any, Any]] | None = None
+                        ) -> pd.DataFrame:
+        """Mean rolling connectedness over all windows and over named periods, then the last.
+
+        Parameters
+        ----------
+        periods : mapping of str to (start, end), optional
+            Named inclusive date ranges (ISO dates), e.g. the stress episodes
+            ``{e.name: (e.start, e.end) for e in basket.list_episodes()}``; a period counts the
+            windows that **end** inside it, and a period with none is left out.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Rows ``"all windows"``, each period with windows, ``"last"``; columns ``windows``
+            (how many), ``total`` and ``net_<code>`` (mean, percent), ``first``/``last`` dates.
+
+        Raises
+        ------
+        DataError
+            The result has no rolling figures (no ``window``), or a period's dates are
+            malformed.
+        """
+        if self.rolling is None or self.rolling_net is None:
+            raise DataError("this result has no rolling figures; run basket.spillover with "
+                            "window= (e.g. 200)")
+        frame = self.to_frame()
+        parts = {"all windows": frame}
+        for name, (lo, hi) in (periods or {}).items():
+            a = to_timestamp(lo, f"period {name!r} start")
+            b = to_timestamp(hi, f"period {name!r} end")
+            part = frame.loc[a:b]
+            if len(part):
+                parts[str(name)] = part
+        parts["last"] = frame.iloc[-1:]
+        out = pd.DataFrame({
+            "windows": [len(p) for p in parts.values()],
+            "first": [p.index[0] for p in parts.values()],
+            "last": [p.index[-1] for p in parts.values()],
+        }, index=pd.Index(list(parts), name="period"))
+        means = pd.DataFrame([p.mean(axis=0) for p in parts.values()], index=out.index)
+        return pd.concat([out, means], axis=1)
 
     def to_frame(self) -> pd.DataFrame:
         """Connectedness through time: ``total`` then ``net_<code>`` per variable (percent).
