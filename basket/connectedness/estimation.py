@@ -125,11 +125,8 @@ def currency_variables(panel: pd.DataFrame, currencies: Sequence[str], numeraire
     --------
     >>> idx = pd.DatetimeIndex(["2020-01-01", "2020-01-02", "2020-01-03"], name="date")
     >>> fx = pd.DataFrame({"USD": 1.0, "EUR": [1.0, 1.1, 1.0]}, index=idx)
-    >>> currency_variables(fx, ["USD"], "EUR", "volatility").round(6)
-                     USD
-    date
-    2020-01-02  0.09531
-    2020-01-03  0.09531
+    >>> currency_variables(fx, ["USD"], "EUR", "volatility").round(6)["USD"].tolist()
+    [0.09531, 0.09531]
     """
     if measure not in MEASURES:
         raise SpecError(f"unknown measure {measure!r}; use one of {', '.join(MEASURES)}")
@@ -553,6 +550,7 @@ def estimate_spillover(
     w = None if window is None else _check_int(window, "window", 2)
     t, n = values.shape
     index = variables.index
+    _check_sizes(t, n, 1 if fixed is None else fixed, None)
     validate_variables(values, names, _where(index, 0, t - 1))
     if fixed is None:
         p, how = select_lags(values, sample="the full sample")

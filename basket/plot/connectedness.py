@@ -57,13 +57,15 @@ def _shade_episodes(axes: list[Axes], first: pd.Timestamp, last: pd.Timestamp) -
     """Shade each shipped stress episode that overlaps the dates shown; name it on top."""
     from basket.design.episodes import list_episodes
 
+    shaded = 0
     for n, ep in enumerate(list_episodes()):
         lo, hi = max(pd.Timestamp(ep.start), first), min(pd.Timestamp(ep.end), last)
         if lo > hi:
             continue
-        for i, ax in enumerate(axes):
+        for ax in axes:
             ax.axvspan(lo, hi, color=_EPISODE_COLOR, alpha=0.7, linewidth=0, zorder=0,
-                       label="stress episodes" if (i == 0 and n == 0) else None)
+                       label="stress episodes" if shaded == 0 else None)
+        shaded += 1
         axes[0].text(lo, 0.98 - 0.07 * (n % 2), ep.name, transform=axes[0].get_xaxis_transform(),
                      fontsize=6.5, color="#8a3a3a", va="top", ha="left", clip_on=True)
 

@@ -164,9 +164,12 @@ def test_too_few_observations_for_the_lags() -> None:
                                         r"on 3 variables \(it needs 20\); widen the date range"):
         estimate_spillover(frame(19), lags=4)
     estimate_spillover(frame(20), lags=4)                  # the least that works
+    with pytest.raises(DataError, match=r"^7 observations are too few for a VAR with 1 lag\(s\) on 3 "
+                                        r"variables \(it needs 8\)"):
+        estimate_spillover(frame(7))
     with pytest.raises(DataError, match=r"^7 observations are too few for a VAR on 3 variables: "
                                         r"even one lag needs 8"):
-        estimate_spillover(frame(7))
+        select_lags(frame(7).to_numpy())
 
 
 def test_window_shorter_than_the_lags_need() -> None:
