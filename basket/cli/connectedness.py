@@ -50,6 +50,8 @@ def spillover_table(res: SpilloverResult) -> Table:
 
 def rolling_table(res: SpilloverResult) -> Table:
     """Mean rolling connectedness over all windows, in each stress episode, and the last."""
+    import pandas as pd
+
     from basket.design.episodes import list_episodes
 
     summary = res.rolling_summary({e.name: (e.start, e.end) for e in list_episodes()})
@@ -60,10 +62,13 @@ def rolling_table(res: SpilloverResult) -> Table:
     labels = {c: c.replace("net_", "net ") for c in frame.columns}
     assert res.rolling is not None
     r = res.rolling
-    title = (f"Rolling {res.window}-day connectedness, {r.index[0].date()} to "
-             f"{r.index[-1].date()} ({len(r)} windows), by stress episode")
-    notes = [f"Highest total {r.max():.2f}% on {r.idxmax().date()}, lowest {r.min():.2f}% on "
-             f"{r.idxmin().date()}."]
+    def day(value: Any) -> str:
+        return str(pd.Timestamp(value).date())
+
+    title = (f"Rolling {res.window}-day connectedness, {day(r.index[0])} to "
+             f"{day(r.index[-1])} ({len(r)} windows), by stress episode")
+    notes = [f"Highest total {r.max():.2f}% on {day(r.idxmax())}, lowest {r.min():.2f}% on "
+             f"{day(r.idxmin())}."]
     return Table(frame, title, "period",
                  styles={"windows": "count", **dict.fromkeys(frame.columns[1:], "pct")},
                  labels=labels, legend=ROLLING_LEGEND, notes=notes)

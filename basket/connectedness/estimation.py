@@ -175,11 +175,11 @@ def validate_variables(values: Array, names: Sequence[str], where: str) -> None:
     if float(np.linalg.eigvalsh(corr)[0]) >= COLLINEAR_TOLERANCE:
         return
     off = np.abs(corr - np.eye(len(names)))
-    i, j = np.unravel_index(int(np.argmax(off)), off.shape)
+    i, j = (int(v) for v in np.unravel_index(int(np.argmax(off)), off.shape))
     raise DataError(
         f"{names[i]} and {names[j]} move together exactly from {where} (correlation "
-        f"{corr[i, j]:.10f}; pegged to each other?): the covariance is singular; leave one "
-        "out with currencies="
+        f"{float(np.asarray(corr)[i, j]):.10f}; pegged to each other?): the covariance is "
+        "singular; leave one out with currencies="
     )
 
 
@@ -332,7 +332,8 @@ def _collinear(gram: Array) -> NDArray[np.bool_]:
     bad = ~np.isfinite(corr).all(axis=(1, 2))
     good = ~bad
     bad[good] = np.linalg.eigvalsh(corr[good])[:, 0] < COLLINEAR_TOLERANCE
-    return bad.reshape(gram.shape[:-2])
+    out: NDArray[np.bool_] = bad.reshape(gram.shape[:-2])
+    return out
 
 
 def _check_errors(sigma: Array, target_ss: Array, dof: int, names: Sequence[str],
@@ -345,7 +346,7 @@ def _check_errors(sigma: Array, target_ss: Array, dof: int, names: Sequence[str]
     unexplained = np.diagonal(sigma, axis1=1, axis2=2) * dof / target_ss     # 1 - R^2
     exact = unexplained < FLAT_TOLERANCE**2
     if exact.any():
-        k, i = np.unravel_index(int(np.argmax(exact)), exact.shape)
+        k, i = (int(v) for v in np.unravel_index(int(np.argmax(exact)), exact.shape))
         raise DataError(
             f"{names[i]} is predicted exactly by the lags over {where(k)}: R^2 = 1 (a trend or "
             "another exact rule), so its error variance is zero; leave it out"
@@ -355,7 +356,7 @@ def _check_errors(sigma: Array, target_ss: Array, dof: int, names: Sequence[str]
         k = int(np.argmax(singular))
         d = np.sqrt(np.diagonal(sigma[k]))
         corr = np.abs(sigma[k] / np.outer(d, d) - np.eye(len(d)))
-        i, j = np.unravel_index(int(np.argmax(corr)), corr.shape)
+        i, j = (int(v) for v in np.unravel_index(int(np.argmax(corr)), corr.shape))
         raise DataError(
             f"the VAR's errors of {names[i]} and {names[j]} are collinear over {where(k)}: the "
             "error covariance is singular; leave one of them out"
