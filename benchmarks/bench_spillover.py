@@ -36,7 +36,8 @@ from basket.connectedness.decomposition import (
     ma_coefficients,
     total_connectedness,
 )
-from basket.connectedness.estimation import currency_variables, estimate_spillover, rolling_var
+from basket.connectedness.estimation import estimate_spillover, rolling_var
+from basket.connectedness.variables import currency_variables
 
 TARGET_WARM = 3.0
 TARGET_PROCESS = 8.0

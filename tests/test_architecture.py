@@ -53,7 +53,7 @@ PURE = [
     "basket.design.results", "basket.treasury.model", "basket.treasury.flows",
     "basket.treasury.inputs", "basket.treasury.results",
     "basket.connectedness.decomposition", "basket.connectedness.estimation",
-    "basket.connectedness.results",
+    "basket.connectedness.results", "basket.connectedness.variables",
 ]
 FORBIDDEN = ["typer", "rich", "yfinance", "matplotlib", "basket.data", "basket.cli",
              "urllib.request", "requests"]

@@ -5,9 +5,10 @@ Modules (dependencies point down the list; only :mod:`~basket.connectedness.api`
 * :mod:`~basket.connectedness.decomposition` - MA coefficients, the generalised variance
   decomposition of Pesaran and Shin, the Diebold-Yilmaz table, total/to/from/net (pure);
 * :mod:`~basket.connectedness.results` - :class:`SpilloverResult`;
-* :mod:`~basket.connectedness.estimation` - the variables, the lag choice, statsmodels' VAR for
-  the full fit and a batched least-squares fit for rolling windows,
-  :func:`estimate_spillover` (pure);
+* :mod:`~basket.connectedness.variables` - the currencies' returns (or absolute returns) in a
+  numeraire, and the checks that a sample identifies the VAR (pure);
+* :mod:`~basket.connectedness.estimation` - the lag choice, statsmodels' VAR for the full fit
+  and a batched least-squares fit for rolling windows, :func:`estimate_spillover` (pure);
 * :mod:`~basket.connectedness.api` - the face: :func:`spillover`.
 """
 

@@ -1,8 +1,9 @@
 """The connectedness wing's face: :func:`spillover` (load the rates, build the variables, fit).
 
 The pure core lives in :mod:`basket.connectedness.decomposition` (the generalised variance
-decomposition and the table) and :mod:`basket.connectedness.estimation` (the variables, the
-lag choice, the full statsmodels fit and the batched rolling fit); this module loads the FX
+decomposition and the table), :mod:`basket.connectedness.variables` (the returns and the
+checks that a sample identifies the VAR) and :mod:`basket.connectedness.estimation` (the lag
+choice, the full statsmodels fit and the batched rolling fit); this module loads the FX
 panel through :func:`basket.valuation.loading.currency_panel` (bundled ECB rates by default).
 """
 
@@ -12,8 +13,9 @@ import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from basket.connectedness.estimation import MEASURES, currency_variables, estimate_spillover
+from basket.connectedness.estimation import estimate_spillover
 from basket.connectedness.results import SpilloverResult
+from basket.connectedness.variables import MEASURES, currency_variables
 from basket.currencies import normalize_code, normalize_codes, union_codes
 from basket.errors import SpecError
 from basket.spec import BasketSpec, load_spec

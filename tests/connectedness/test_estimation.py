@@ -16,14 +16,8 @@ import pandas as pd
 import pytest
 
 import basket
-from basket.connectedness.estimation import (
-    currency_variables,
-    estimate_spillover,
-    fit_var,
-    min_observations,
-    rolling_var,
-    select_lags,
-)
+from basket.connectedness.estimation import estimate_spillover, fit_var, rolling_var, select_lags
+from basket.connectedness.variables import currency_variables, min_observations
 from basket.errors import DataError, SpecError
 
 # --------------------------------------------------------------------------- the truth
