@@ -143,7 +143,13 @@ def test_pure_core_imports_no_io_or_ui() -> None:
 
 def test_import_basket_is_light() -> None:
     loaded = _loaded_after("import basket")
-    assert not [m for m in ("pandas", "numpy", "typer", "rich", "matplotlib") if m in loaded]
+    assert not [m for m in ("pandas", "numpy", "typer", "rich", "matplotlib", "statsmodels")
+                if m in loaded]
+
+
+def test_statsmodels_is_imported_only_to_fit() -> None:
+    loaded = _loaded_after("import basket.connectedness.api, basket.cli.connectedness")
+    assert "statsmodels" not in loaded
 
 
 def test_cli_import_does_not_load_pandas() -> None:
