@@ -10,6 +10,7 @@ The public API, imported lazily so that ``basket --help`` starts fast:
   dollar): one currency against a basket, as a level
 * :func:`simulate`, :func:`stress`, :func:`optimize` - Monte Carlo, stress episodes, design search
 * :func:`reserve`, :func:`simulate_reserve` - the reserve behind a basket coin
+* :func:`spillover` - which currency's shocks move the others (Diebold-Yilmaz connectedness)
 * :mod:`basket.plot` - matplotlib figures of every result
 
 Every rate is US dollars per one unit of the currency named by the column. The code map is in
@@ -56,12 +57,16 @@ _EXPORTS: dict[str, str] = {
     "simulate_reserve": "basket.treasury.model",
     "ReserveResult": "basket.treasury.results",
     "ReservePaths": "basket.treasury.results",
+    "spillover": "basket.connectedness.api",
+    "SpilloverResult": "basket.connectedness.results",
 }
 
 __all__ = ["__version__", "plot", *_EXPORTS]
 
 if TYPE_CHECKING:  # pragma: no cover - static view of the lazy exports
     from basket import plot
+    from basket.connectedness.api import spillover
+    from basket.connectedness.results import SpilloverResult
     from basket.data import load_fx, validate_panel
     from basket.design.api import optimize, stress
     from basket.design.episodes import list_episodes

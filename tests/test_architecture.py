@@ -32,7 +32,7 @@ LAYERS = {
     "rebalance": 3,
     "spec": 4,
     "valuation": 5,
-    "montecarlo": 6, "design": 6, "treasury": 6,
+    "montecarlo": 6, "design": 6, "treasury": 6, "connectedness": 6,
     "plot": 7, "report": 8,
     "cli": 9, "__main__": 10,
 }
@@ -43,7 +43,7 @@ SIDEWAYS = {
 # modules allowed to use data/ (the faces, and the treasury's file reader, which shares the
 # CSV reader's row check)
 DATA_USERS = ("valuation.api", "valuation.loading", "montecarlo.api", "design.api",
-              "treasury.api", "treasury.files", "cli.")
+              "treasury.api", "treasury.files", "connectedness.api", "cli.")
 PURE = [
     "basket.spec", "basket.rebalance", "basket.currencies", "basket.dates", "basket.errors",
     "basket.valuation.engine", "basket.valuation.metrics", "basket.rebalance",
@@ -53,6 +53,8 @@ PURE = [
     "basket.design.episodes", "basket.design.estimation", "basket.design.optimizer",
     "basket.design.results", "basket.treasury.model", "basket.treasury.flows",
     "basket.treasury.inputs", "basket.treasury.results",
+    "basket.connectedness.decomposition", "basket.connectedness.estimation",
+    "basket.connectedness.results", "basket.connectedness.variables",
 ]
 FORBIDDEN = ["typer", "rich", "yfinance", "matplotlib", "basket.data", "basket.cli",
              "urllib.request", "requests"]
@@ -142,7 +144,13 @@ def test_pure_core_imports_no_io_or_ui() -> None:
 
 def test_import_basket_is_light() -> None:
     loaded = _loaded_after("import basket")
-    assert not [m for m in ("pandas", "numpy", "typer", "rich", "matplotlib") if m in loaded]
+    assert not [m for m in ("pandas", "numpy", "typer", "rich", "matplotlib", "statsmodels")
+                if m in loaded]
+
+
+def test_statsmodels_is_imported_only_to_fit() -> None:
+    loaded = _loaded_after("import basket.connectedness.api, basket.cli.connectedness")
+    assert "statsmodels" not in loaded
 
 
 def test_cli_import_does_not_load_pandas() -> None:
@@ -168,7 +176,8 @@ def test_module_and_function_sizes(module: str) -> None:
 
 def test_no_module_shadows_a_public_name() -> None:
     for package in ["basket", *(f"basket.{w}" for w in
-                                ("valuation", "montecarlo", "design", "treasury", "plot"))]:
+                                ("valuation", "montecarlo", "design", "treasury", "connectedness",
+                                 "plot"))]:
         mod = __import__(package, fromlist=["__all__"])
         folder = ROOT.joinpath(*package.split(".")[1:])
         submodules = {p.stem for p in folder.glob("*.py")} | {
@@ -187,9 +196,10 @@ def test_dir_shows_the_public_api_only() -> None:
 def test_public_names_are_functions_after_any_import_order() -> None:
     code = (
         "import basket.design.api, basket.treasury.api, basket.montecarlo.api, "
-        "basket.valuation.api\nimport basket\n"
+        "basket.valuation.api, basket.connectedness.api\nimport basket\n"
         "assert all(callable(getattr(basket, n)) for n in "
-        "('price', 'backtest', 'simulate', 'stress', 'optimize', 'reserve', 'load_fx'))\n"
+        "('price', 'backtest', 'simulate', 'stress', 'optimize', 'reserve', 'load_fx', "
+        "'spillover'))\n"
         "import basket.plot\nassert callable(basket.plot.backtest_figure)\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

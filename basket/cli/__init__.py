@@ -11,7 +11,7 @@ import importlib
 
 from basket.cli.app import app, main
 
-for _group in ("data", "valuation", "design", "montecarlo", "treasury"):
+for _group in ("data", "valuation", "design", "montecarlo", "treasury", "connectedness"):
     importlib.import_module(f"basket.cli.{_group}")
 
 __all__ = ["app", "main"]

@@ -8,8 +8,8 @@ to PNG, SVG or PDF atomically.
 Modules, one per family of figures: :mod:`~basket.plot.backtest` (values, rolling volatility,
 weights, risk contributions), :mod:`~basket.plot.indices` (a currency against several baskets:
 Libra, the SDR, the DXY), :mod:`~basket.plot.outlook` (Monte Carlo fans, stress bars),
-:mod:`~basket.plot.treasury` (the reserve); the shared colours, axes and saving live in
-:mod:`~basket.plot._base`.
+:mod:`~basket.plot.treasury` (the reserve), :mod:`~basket.plot.connectedness` (spillovers);
+the shared colours, axes and saving live in :mod:`~basket.plot._base`.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from basket.plot.backtest import (
     value_chart,
     weights_chart,
 )
+from basket.plot.connectedness import save_spillover_figure, spillover_figure
 from basket.plot.indices import INDEX_COLORS, index_color, indices_figure, save_indices_figure
 from basket.plot.outlook import fan_chart, save_simulation_figure, stress_bars
 from basket.plot.treasury import reserve_figure, save_reserve_figure
@@ -55,6 +56,8 @@ __all__ = [
     "save_indices_figure",
     "save_reserve_figure",
     "save_simulation_figure",
+    "save_spillover_figure",
+    "spillover_figure",
     "stress_bars",
     "value_chart",
     "weights_chart",

@@ -30,8 +30,8 @@ from basket.spec import BasketSpec
 from basket.valuation.engine import base_date_row
 
 __all__ = [
-    "BASE_DATE_TOLERANCE_DAYS", "Loaded", "index_panel_for", "load_panel_for", "panel_for",
-    "validate_holding",
+    "BASE_DATE_TOLERANCE_DAYS", "Loaded", "currency_panel", "index_panel_for", "load_panel_for",
+    "panel_for", "validate_holding",
 ]
 
 BASE_DATE_TOLERANCE_DAYS = 7
@@ -328,3 +328,60 @@ def index_panel_for(
             f"quotes {', '.join(held)}; pick a later base_date"
         ) from None
     return Loaded(fx, _base_prices(spec, near, f"the data of source {src.name!r}"), opts.name)
+
+
+def currency_panel(
+    codes: Sequence[str],
+    start: Any = None,
+    end: Any = None,
+    source: SourceLike = "ecb",
+    panel: pd.DataFrame | None = None,
+) -> Loaded:
+    """The FX panel of some currencies (no basket valuation, so no base date): loaded or given.
+
+    For faces that study a basket's currencies rather than value the basket
+    (:func:`basket.spillover`): ``codes`` are loaded from ``source`` over ``start``..``end``
+    (by default the dates every code is quoted on), or taken from the user's ``panel``, which is
+    validated like every panel and must hold a column for each code.
+
+    Parameters
+    ----------
+    codes : sequence of str
+        Upper-case ISO codes; the panel's columns follow this order.
+    start, end : date-like, optional
+        Inclusive range.
+    source : str, path-like, FXSource or SourceOptions, default "ecb"
+        Ignored when ``panel`` is given.
+    panel : pandas.DataFrame, optional
+        The user's FX panel, USD per unit (:func:`~basket.data.panel.validate_panel`).
+
+    Returns
+    -------
+    Loaded
+        The panel (columns ``codes``), no base prices, the source's name.
+
+    Raises
+    ------
+    DataError
+        A panel breaking the contract or missing a code, a range outside the data, an unknown
+        currency.
+    """
+    t0, t1 = _range(start, end)
+    if panel is None:
+        opts = SourceOptions.of(source)
+        src = opts.open()
+        return Loaded(fetch_panel(src, list(codes), t0, t1, opts), None, opts.name)
+    validate_panel(panel)
+    missing = [c for c in codes if c not in panel.columns]
+    if missing:
+        raise DataError(
+            f"the panel has no column for {', '.join(missing)}; add it, or choose currencies "
+            f"among {', '.join(str(c) for c in panel.columns)}"
+        )
+    fx = panel.loc[t0:t1, list(codes)]
+    if fx.empty:
+        raise DataError(
+            f"the panel has no date between {_day(t0)} and "
+            f"{'its last date' if t1 is None else t1.date()}; widen the date range"
+        )
+    return Loaded(fx, None, "panel")
