@@ -35,8 +35,10 @@ FAST = {
     "reserve": ["reserve", "--rates", RATES, "--end", "2019-12-31", "--no-episodes"],
     "report": ["report", "--start", "2019-06-18", "--end", "2019-12-31"],
     "currencies": ["currencies"],
+    "spillover": ["spillover", "--start", "2015-01-01", "--end", "2019-12-31", "--lags", "1"],
+    "indices": ["indices", "--start", "2015-01-01", "--end", "2019-12-31"],
 }
-DATED = ["backtest", "fx", "reserve", "report"]          # commands with --start/--end
+DATED = ["backtest", "fx", "reserve", "report", "spillover", "indices"]   # with --start/--end
 SOURCED = list(FAST)                                        # every command that loads rates
 
 BAD_DATES = ["01/02/2020", "13/02/2020", "2020-03-20T00:00+09:00", "-2019-01-01", "2020-02-30",
@@ -67,6 +69,11 @@ BAD_CHOICES = [
     ("reserve", ["--scenario", "growth:1e300"]), ("reserve", ["--scenario", "bogus:1"]),
     ("reserve", ["--scenario", "flows:missing.csv"]), ("reserve", ["--rates", "EUR=abc"]),
     ("reserve", ["--rates-file", "missing.csv"]),
+    ("spillover", ["--lags", "-1"]), ("spillover", ["--horizon", "0"]),
+    ("spillover", ["--window", "3"]), ("spillover", ["--measure", "garch"]),
+    ("spillover", ["--numeraire", "EUX"]), ("spillover", ["--currencies", "EUR,XXX"]),
+    ("spillover", ["--lags", "5000"]), ("indices", ["--currency", "EURO"]),
+    ("indices", ["libra-2019", "nope"]), ("indices", ["--base-date", "1990-01-01"]),
 ]
 MISMATCHES = [["--quote", "units_per_usd"], ["--fill-limit", "3"], ["--fill", "bfill"],
               ["--fill", "ffill", "--fill-limit", "-1"], ["--source", "bloomberg"],
