@@ -6,7 +6,7 @@ figures are embedded as base64 PNG ``data:`` URIs, the style sheet is inline, an
 script, so it can be mailed to a colleague and opened offline. Links to sources are printed
 as text, never as ``href`` or ``src`` attributes.
 
-Conventions are those of :mod:`basket.valuation.metrics`: volatility is annualised from daily log
+Conventions are those of :mod:`basket.valuation.metrics`: volatility is annualized from daily log
 returns; value at risk and expected shortfall are historical, one day, positive loss fractions.
 """
 
@@ -184,7 +184,7 @@ def _summary(res: BacktestResult) -> str:
     worst = res.metrics["volatility"].idxmax()
     text = (
         f"<p>One unit of the basket was valued on {len(res.values):,} dates. Measured by a "
-        f"holder of each currency, its annualised volatility ranges from "
+        f"holder of each currency, its annualized volatility ranges from "
         f"{_pct(res.metrics.loc[best, 'volatility'])} (in {_e(best)}) to "
         f"{_pct(res.metrics.loc[worst, 'volatility'])} (in {_e(worst)}). The columns "
         f"<em>XXX alone</em> give the volatility of that currency held alone, measured in "
@@ -327,7 +327,7 @@ def _risk(res: BacktestResult, plot: Any, dpi: int) -> str:
         _figure(plot.risk_contribution_bars(res), "risk contributions",
                 "Euler contributions of each constituent to the basket's volatility; they add "
                 "up to the basket's volatility (diamond) in each holder currency.", dpi)
-        + "<h3>Contribution to annualised volatility</h3>"
+        + "<h3>Contribution to annualized volatility</h3>"
         + _table(rc, index_label="holder in")
         + "<h3>Share of the basket's volatility</h3>"
         + _table(share, lambda x: _pct(x, 1), index_label="holder in")

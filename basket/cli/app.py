@@ -62,6 +62,19 @@ class BasketGroup(TyperGroup):
             sys.exit(1)
         sys.exit(rv if isinstance(rv, int) else 0)
 
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """A command whose arguments show their metavar (``BASKET``, ``DATE...``) without the
+        Python type typer adds (``<str>``, ``<list[str]>``): the help names what to type."""
+        cmd = super().get_command(ctx, cmd_name)
+        for param in getattr(cmd, "params", ()):
+            if getattr(param, "param_type_name", "") == "argument" and param.metavar:
+                param.display_type_rich = _no_type
+        return cmd
+
+
+def _no_type(ctx: Any) -> None:
+    return None
+
 
 app = typer.Typer(
     name="basket",
@@ -75,7 +88,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help: typer's rich help imports ~70 ms of modules
-    add_completion=False,
+    add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 

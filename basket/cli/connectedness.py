@@ -93,13 +93,14 @@ def spillover(
     measure: str = typer.Option(
         "returns", "--measure", "-m", metavar="returns|volatility",
         help="returns (daily log returns) or volatility (their absolute values)."),
-    start: Optional[str] = typer.Option(None, "--start", help="First date, YYYY-MM-DD."),
-    end: Optional[str] = typer.Option(None, "--end", help="Last date, YYYY-MM-DD."),
+    start: Optional[str] = typer.Option(None, "--start", metavar="YYYY-MM-DD",
+        help="First date, YYYY-MM-DD."),
+    end: Optional[str] = typer.Option(None, "--end", metavar="YYYY-MM-DD", help="Last date, YYYY-MM-DD."),
     currencies: Optional[list[str]] = typer.Option(
         None, "--currencies", "-c", metavar="CODE",
         help="Some of the basket's currencies (repeat, or comma list); default all."),
     plot: Optional[list[Path]] = typer.Option(
-        None, "--plot", help="Save a chart to FILE.png, .svg or .pdf (repeat for several "
+        None, "--plot", metavar="FILE", help="Save a chart to FILE.png, .svg or .pdf (repeat for several "
                              "files): the rolling index and net transmitters with --window, "
                              "else the net bars and the table."),
     source: Any = None,

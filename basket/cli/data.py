@@ -55,10 +55,11 @@ def currencies(
 def fx(
     codes: list[str] = typer.Argument(..., help="ISO codes, e.g. USD EUR JPY GBP SGD.",
                                       metavar="CODE..."),
-    start: Optional[str] = typer.Option(None, "--start", help="First date, YYYY-MM-DD."),
-    end: Optional[str] = typer.Option(None, "--end", help="Last date, YYYY-MM-DD."),
+    start: Optional[str] = typer.Option(None, "--start", metavar="YYYY-MM-DD",
+        help="First date, YYYY-MM-DD."),
+    end: Optional[str] = typer.Option(None, "--end", metavar="YYYY-MM-DD", help="Last date, YYYY-MM-DD."),
     output: Optional[Path] = typer.Option(
-        None, "--output", "-o", help="Write the panel to FILE.csv or FILE.parquet."
+        None, "--output", "-o", metavar="FILE", help="Write the panel to FILE.csv or FILE.parquet."
     ),
     source: Any = None,
     fmt: str = format_option(": the summary per currency"),

@@ -57,14 +57,17 @@ def stress(
         None, "--episode", "-e", help="Shipped episode (repeat, or comma list); default all.",
         metavar="NAME"),
     start: Optional[str] = typer.Option(
-        None, "--start", help="Custom window instead of episodes: first date, YYYY-MM-DD."),
-    end: Optional[str] = typer.Option(None, "--end", help="Custom window: last date, YYYY-MM-DD."),
+        None, "--start", metavar="YYYY-MM-DD",
+            help="Custom window instead of episodes: first date, YYYY-MM-DD."),
+    end: Optional[str] = typer.Option(None, "--end", metavar="YYYY-MM-DD",
+        help="Custom window: last date, YYYY-MM-DD."),
     numeraire: Optional[list[str]] = typer.Option(None, "--numeraire", "-n",
                                                   help=NUMERAIRE_HELP, metavar="CODE"),
     rebalance: Optional[str] = typer.Option(None, "--rebalance", "-r", help=REBALANCE_HELP,
                                             metavar="RULE"),
     plot: Optional[list[Path]] = typer.Option(
-        None, "--plot", help="Save the episodes as bars to FILE.png, .svg or .pdf (repeat for "
+        None, "--plot", metavar="FILE",
+            help="Save the episodes as bars to FILE.png, .svg or .pdf (repeat for "
                              "several files)."),
     show_list: bool = typer.Option(False, "--list", help="List the shipped episodes and exit."),
     source: Any = None,
@@ -134,7 +137,7 @@ OPTIMIZE_LABELS = {
 OPTIMIZE_LEGEND = {
     "model": "constant-weight approximation on the estimation window's covariance",
     "in, out": "realised volatility of the fixed-amounts basket in and out of sample (daily "
-               "log returns, annualised)",
+               "log returns, annualized)",
     "opt, bench": "the optimal weights and the benchmark basket",
 }
 
@@ -196,7 +199,7 @@ def optimize(
         Table(weights, f"Weights: {res.objective} volatility across {', '.join(res.numeraires)}, "
                        f"estimated {res.window[0].date()} to {res.window[1].date()}{ev}",
               "currency", styles=dict.fromkeys(weights.columns, "pct")),
-        Table(summary, f"Annualised volatility (objective value {res.objective_value:.2%})",
+        Table(summary, f"Annualized volatility (objective value {res.objective_value:.2%})",
               "holder in", styles=dict.fromkeys(summary.columns, "pct"),
               labels=OPTIMIZE_LABELS, legend=OPTIMIZE_LEGEND,
               notes=[f"note: {n}" for n in res.notes]),

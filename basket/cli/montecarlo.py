@@ -54,7 +54,7 @@ def simulate_table(res: SimulationResult, seed: Any) -> Table:
              f"{res.source}, seed {entropy})")
     legend = dict(SIMULATE_LEGEND)
     legend["P(move)"] = legend["P(move)"].replace("the threshold", f"{res.move:.0%}")
-    notes = [f"Annualised with {res.periods_per_year:g} periods a year.",
+    notes = [f"Annualized with {res.periods_per_year:g} periods a year.",
              *(f"note: {n}" for n in res.notes)]
     return Table(frame, title, "holder in", styles=dict.fromkeys(frame.columns, "pct"),
                  labels=labels, legend=legend, notes=notes)
@@ -82,15 +82,15 @@ def _run(spec: str, kwargs: dict[str, Any], paths: int, horizon: int) -> Any:
 @source_options
 def simulate(
     spec: str = typer.Argument("libra-2019", help=BASKET_HELP, metavar="BASKET"),
-    paths: int = typer.Option(10_000, "--paths", help="Number of simulated paths."),
-    horizon: int = typer.Option(252, "--horizon", help="Business days to simulate."),
+    paths: int = typer.Option(10_000, "--paths", metavar="N", help="Number of simulated paths."),
+    horizon: int = typer.Option(252, "--horizon", metavar="DAYS", help="Business days to simulate."),
     method: str = typer.Option("normal", "--method", "-m", metavar="normal|bootstrap",
                                help="Normal returns or a stationary block bootstrap."),
     drift: str = typer.Option(
         "historical", "--drift", metavar="historical|zero",
         help="Daily drift: historical (the estimation window's mean) or zero."),
     seed: Optional[int] = typer.Option(
-        None, "--seed", help="Integer seed; the same seed gives the same figures."),
+        None, "--seed", metavar="N", help="Integer seed; the same seed gives the same figures."),
     window: Optional[str] = typer.Option(
         None, "--window", metavar="START:END",
         help="Estimation window, either side optional (default: the last 3 years)."),
@@ -102,19 +102,20 @@ def simulate(
     ewma: Optional[float] = typer.Option(
         None, "--ewma", metavar="LAMBDA",
         help="Normal: EWMA covariance with this decay (RiskMetrics: 0.94)."),
-    move: float = typer.Option(0.05, "--move", help="Threshold of P(move), e.g. 0.05 for 5%."),
+    move: float = typer.Option(0.05, "--move", metavar="FRACTION",
+        help="Threshold of P(move), e.g. 0.05 for 5%."),
     numeraire: Optional[list[str]] = typer.Option(None, "--numeraire", "-n",
                                                   help=NUMERAIRE_HELP, metavar="CODE"),
     scheduler: Optional[str] = typer.Option(
         None, "--scheduler", metavar="ADDRESS",
         help="Run on a Dask cluster, e.g. tcp://host:8786 (default: $DASK_SCHEDULER_ADDRESS "
              "if set, else this machine)."),
-    workers: int = typer.Option(1, "--workers", help="Threads on this machine."),
+    workers: int = typer.Option(1, "--workers", metavar="N", help="Threads on this machine."),
     output: Optional[Path] = typer.Option(
-        None, "--output", "-o",
+        None, "--output", "-o", metavar="FILE",
         help="Write the daily percentile bands per numeraire to FILE.csv or FILE.parquet."),
     plot: Optional[list[Path]] = typer.Option(
-        None, "--plot", help="Save the fan chart to FILE.png, .svg or .pdf (repeat for "
+        None, "--plot", metavar="FILE", help="Save the fan chart to FILE.png, .svg or .pdf (repeat for "
                              "several files)."),
     source: Any = None,
     fmt: str = format_option(),

@@ -118,25 +118,27 @@ def reserve(
         None, "--rates", metavar="CODE=RATE,...",
         help="Annual rate per currency, decimals or %: USD=0.01875,EUR=-0.005,JPY=-0.1%,..."),
     rates_file: Optional[Path] = typer.Option(
-        None, "--rates-file", help="CSV of rates: date,USD,EUR,... or date,currency,rate."),
+        None, "--rates-file", metavar="FILE", help="CSV of rates: date,USD,EUR,... or date,currency,rate."),
     cash_rates: Optional[list[str]] = typer.Option(
         None, "--cash-rates", metavar="CODE=RATE,...",
         help="Rates on cash deposits (default: the --rates)."),
     scenario: Optional[list[str]] = typer.Option(None, "--scenario", help=RESERVE_SCENARIO_HELP,
                                                  metavar="SCENARIO"),
     start: Optional[str] = typer.Option(
-        None, "--start", help="First date, YYYY-MM-DD (default: the basket's base date)."),
-    end: Optional[str] = typer.Option(None, "--end", help="Last date, YYYY-MM-DD."),
-    coins: float = typer.Option(1e9, "--coins", help="Coins outstanding on the first date."),
+        None, "--start", metavar="YYYY-MM-DD",
+            help="First date, YYYY-MM-DD (default: the basket's base date)."),
+    end: Optional[str] = typer.Option(None, "--end", metavar="YYYY-MM-DD", help="Last date, YYYY-MM-DD."),
+    coins: float = typer.Option(1e9, "--coins", metavar="N", help="Coins outstanding on the first date."),
     securities_share: float = typer.Option(
-        0.8, "--securities-share", help="Share of the reserve in securities (rest in cash)."),
+        0.8, "--securities-share", metavar="FRACTION",
+            help="Share of the reserve in securities (rest in cash)."),
     cost_bps: str = typer.Option(
         "0", "--cost-bps", metavar="BP|CODE=BP,...",
         help="Transaction cost, bp of value traded: 2 or USD=1,EUR=2,..."),
     stress_cost_bps: Optional[str] = typer.Option(
         None, "--stress-cost-bps", metavar="BP|CODE=BP,...",
         help="Transaction cost on run days (default: --cost-bps)."),
-    opex_bps: float = typer.Option(0.0, "--opex-bps", help="Operating costs, bp a year."),
+    opex_bps: float = typer.Option(0.0, "--opex-bps", metavar="BP", help="Operating costs, bp a year."),
     buffer: str = typer.Option(
         "0", "--buffer", metavar="USD|PCT%",
         help="Initial capital buffer: USD (5e7) or share of the reserve (2%)."),
@@ -151,9 +153,9 @@ def reserve(
     episodes: bool = typer.Option(
         True, "--episodes/--no-episodes", help="Also price a run in each crisis episode."),
     output: Optional[Path] = typer.Option(
-        None, "--output", "-o", help="Write the daily path to FILE.csv or FILE.parquet."),
+        None, "--output", "-o", metavar="FILE", help="Write the daily path to FILE.csv or FILE.parquet."),
     plot: Optional[list[Path]] = typer.Option(
-        None, "--plot", help="Save a chart to FILE.png, .svg or .pdf (repeat for several "
+        None, "--plot", metavar="FILE", help="Save a chart to FILE.png, .svg or .pdf (repeat for several "
                              "files)."),
     source: Any = None,
     fmt: str = format_option(": the summary and episodes (the daily path: --output)"),

@@ -38,7 +38,7 @@ BACKTEST_LABELS = {
     "worst_day": "worst day", "var_95": "VaR 95", "es_95": "ES 95",
 }
 BACKTEST_LEGEND = {
-    "vol": "annualised volatility of daily log returns",
+    "vol": "annualized volatility of daily log returns",
     "total": "total return over the period",
     "max dd": "largest fall from a running peak",
     "worst day": "worst one-day simple return",
@@ -57,8 +57,8 @@ INDICES_LABELS = {
 INDICES_LEGEND = {
     "first, last": "each index's level on the first and last common date",
     "change": "last / first - 1: the currency's gain against that basket",
-    "per year": "the change, annualised",
-    "vol": "annualised volatility of daily log changes (the basket's, for a holder of the currency)",
+    "per year": "the change, annualized",
+    "vol": "annualized volatility of daily log changes (the basket's, for a holder of the currency)",
     "max dd": "largest fall from a running peak",
     "corr X": "correlation of daily log changes with index X",
 }
@@ -70,7 +70,7 @@ def backtest_table(res: BacktestResult) -> Table:
     labels = {c: BACKTEST_LABELS.get(c, c.removeprefix("vol_") + " alone") for c in frame.columns}
     title = (f"{res.spec.title or res.spec.name}: rebalance {res.rule}, {res.start.date()} to "
              f"{res.end.date()} ({len(res.values)} dates, source {res.source})")
-    notes = [f"Annualised with {res.periods_per_year:g} periods a year."]
+    notes = [f"Annualized with {res.periods_per_year:g} periods a year."]
     index = res.spec.is_index
     return Table(frame, title, "index" if index else "holder in",
                  styles=dict.fromkeys(frame.columns, "pct"), labels=labels,
@@ -82,17 +82,18 @@ def backtest_table(res: BacktestResult) -> Table:
 @source_options
 def backtest(
     spec: str = typer.Argument("libra-2019", help=BASKET_HELP, metavar="BASKET"),
-    start: Optional[str] = typer.Option(None, "--start", help="First date, YYYY-MM-DD."),
-    end: Optional[str] = typer.Option(None, "--end", help="Last date, YYYY-MM-DD."),
+    start: Optional[str] = typer.Option(None, "--start", metavar="YYYY-MM-DD",
+        help="First date, YYYY-MM-DD."),
+    end: Optional[str] = typer.Option(None, "--end", metavar="YYYY-MM-DD", help="Last date, YYYY-MM-DD."),
     rebalance: Optional[str] = typer.Option(None, "--rebalance", "-r", help=REBALANCE_HELP,
                                             metavar="RULE"),
     numeraire: Optional[list[str]] = typer.Option(None, "--numeraire", "-n",
                                                   help=NUMERAIRE_HELP, metavar="CODE"),
     output: Optional[Path] = typer.Option(
-        None, "--output", "-o", help="Write the daily values (one column per numeraire) to "
+        None, "--output", "-o", metavar="FILE", help="Write the daily values (one column per numeraire) to "
                                      "FILE.csv or FILE.parquet."),
     plot: Optional[list[Path]] = typer.Option(
-        None, "--plot", help="Save a four-panel chart to FILE.png, .svg or .pdf (repeat for "
+        None, "--plot", metavar="FILE", help="Save a four-panel chart to FILE.png, .svg or .pdf (repeat for "
                              "several files)."),
     source: Any = None,
     fmt: str = format_option(),
@@ -173,14 +174,17 @@ def indices(
         help="Baskets to measure the currency against (default: libra-2019 sdr dxy)."),
     currency: str = typer.Option("USD", "--currency", "-c", metavar="CODE",
                                  help="The currency measured (the holder's currency)."),
-    start: Optional[str] = typer.Option(None, "--start", help="First date, YYYY-MM-DD."),
-    end: Optional[str] = typer.Option(None, "--end", help="Last date, YYYY-MM-DD."),
+    start: Optional[str] = typer.Option(None, "--start", metavar="YYYY-MM-DD",
+        help="First date, YYYY-MM-DD."),
+    end: Optional[str] = typer.Option(None, "--end", metavar="YYYY-MM-DD", help="Last date, YYYY-MM-DD."),
     base_date: Optional[str] = typer.Option(
-        None, "--base-date", help="Date on which every index is 100 (default: the first date)."),
+        None, "--base-date", metavar="YYYY-MM-DD",
+            help="Date on which every index is 100 (default: the first date)."),
     output: Optional[Path] = typer.Option(
-        None, "--output", "-o", help="Write the rebased levels to FILE.csv or FILE.parquet."),
+        None, "--output", "-o", metavar="FILE", help="Write the rebased levels to FILE.csv or FILE.parquet."),
     plot: Optional[list[Path]] = typer.Option(
-        None, "--plot", help="Save the levels, rolling volatility and correlations to FILE.png, "
+        None, "--plot", metavar="FILE",
+            help="Save the levels, rolling volatility and correlations to FILE.png, "
                              ".svg or .pdf (repeat for several files)."),
     source: Any = None,
     fmt: str = format_option(),
@@ -223,7 +227,7 @@ def indices_table(cmp: Any) -> Table:
               for c in frame.columns}
     title = (f"{cmp.currency} against each basket, {cmp.start.date()} to {cmp.end.date()} "
              f"({len(cmp.levels)} common dates, source {cmp.source})")
-    notes = [f"Annualised with {cmp.periods_per_year:g} periods a year; an index rises when "
+    notes = [f"Annualized with {cmp.periods_per_year:g} periods a year; an index rises when "
              f"the {cmp.currency} buys more of its basket."]
     return Table(frame, title, "index", styles=styles, labels=labels, legend=INDICES_LEGEND,
                  notes=notes)
@@ -270,9 +274,10 @@ def seeds(fmt: str = format_option(), wide: bool = wide_option()) -> None:
 @source_options
 def report(
     spec: str = typer.Argument("libra-2019", help=BASKET_HELP, metavar="BASKET"),
-    output: Path = typer.Option(..., "--output", "-o", help="The HTML file to write."),
-    start: Optional[str] = typer.Option(None, "--start", help="First date, YYYY-MM-DD."),
-    end: Optional[str] = typer.Option(None, "--end", help="Last date, YYYY-MM-DD."),
+    output: Path = typer.Option(..., "--output", "-o", metavar="FILE", help="The HTML file to write."),
+    start: Optional[str] = typer.Option(None, "--start", metavar="YYYY-MM-DD",
+        help="First date, YYYY-MM-DD."),
+    end: Optional[str] = typer.Option(None, "--end", metavar="YYYY-MM-DD", help="Last date, YYYY-MM-DD."),
     rebalance: Optional[str] = typer.Option(None, "--rebalance", "-r", help=REBALANCE_HELP,
                                             metavar="RULE"),
     numeraire: Optional[list[str]] = typer.Option(None, "--numeraire", "-n",

@@ -38,7 +38,7 @@ def return_covariance(panel: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Daily (not annualised) covariance, index and columns the panel's currencies in order.
+        Daily (not annualized) covariance, index and columns the panel's currencies in order.
 
     Raises
     ------
@@ -105,7 +105,7 @@ def model_volatility(
     Returns
     -------
     pandas.Series
-        Annualised volatility per numeraire, named ``"volatility"``.
+        Annualized volatility per numeraire, named ``"volatility"``.
 
     Examples
     --------
@@ -137,7 +137,7 @@ def fixed_amount_volatility(
     """Realised volatility of a fixed-amounts basket whose weights are ``w`` on the first date.
 
     The amounts are ``u_c = w_c / P_c(t0)`` (one US dollar on the panel's first date), the value
-    ``V(t) = sum_c u_c P_c(t)``, and the volatility that of ``log(V / P_k)``, annualised
+    ``V(t) = sum_c u_c P_c(t)``, and the volatility that of ``log(V / P_k)``, annualized
     (``ddof=1``), as :func:`basket.backtest` measures it. Unlike a :class:`~basket.BasketSpec`,
     short (negative) weights are allowed here.
 
@@ -153,7 +153,7 @@ def fixed_amount_volatility(
     Returns
     -------
     pandas.Series
-        Annualised volatility per numeraire, named ``"volatility"``.
+        Annualized volatility per numeraire, named ``"volatility"``.
 
     Raises
     ------

@@ -174,7 +174,7 @@ class Solution:
     weights : pandas.Series
         Optimal weights by allowed currency (summing to 1), named ``"weight"``.
     objective_value : float
-        The objective at the optimum: an annualised model volatility (``single``: ``vol_k``;
+        The objective at the optimum: an annualized model volatility (``single``: ``vol_k``;
         ``mean``: mean ``vol_k``; ``worst``: max ``vol_k``).
     volatility : pandas.Series
         Model volatility in each numeraire at the optimum.
@@ -226,7 +226,7 @@ def solve_weights(
     long_only : bool, default True
         No short positions.
     periods_per_year : float, default 252
-        Annualisation of the reported volatilities.
+        Annualization of the reported volatilities.
     method : {"slsqp", "trust-constr"}, default "slsqp"
         scipy solver; trust-constr is slower and serves as a second opinion.
 
@@ -246,7 +246,7 @@ def solve_weights(
 
     Notes
     -----
-    The covariance is annualised and rescaled by its largest diagonal entry before solving, so
+    The covariance is annualized and rescaled by its largest diagonal entry before solving, so
     the objective is of order one; the reported figures are in annual volatility units. The
     gradient of ``(w - e_k)' Sigma (w - e_k)`` is ``2 Sigma (w - e_k)``, restricted to the
     allowed currencies.
@@ -308,7 +308,7 @@ def _scaled_quadratics(cov: pd.DataFrame, codes: list[str], ks: list[str], ppy: 
                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """The variance of ``w`` in numeraire ``k`` is ``(w'Aw - 2 w'b_k + q_k) * scale``.
 
-    The annualised covariance is divided by its largest diagonal entry so the solvers work
+    The annualized covariance is divided by its largest diagonal entry so the solvers work
     on numbers near one. Returns ``A`` (n, n), ``b`` (n, K), ``q`` (K,) and ``scale``.
     """
     iw = _lookup(cov, codes, "currency")

@@ -2,7 +2,7 @@
 
 Both hold pandas frames built by the pure cores (:func:`basket.design.episodes.stress_table`,
 :func:`basket.design.optimizer.solve_weights`) and offer ``summary()``, ``to_dict()`` (JSON-ready)
-and an HTML view for Jupyter. Figures are fractions (0.05 is 5%); volatilities are annualised.
+and an HTML view for Jupyter. Figures are fractions (0.05 is 5%); volatilities are annualized.
 """
 
 from __future__ import annotations
@@ -169,7 +169,7 @@ class OptimizationResult:
     objective : str
         ``"single"``, ``"mean"`` or ``"worst"``.
     objective_value : float
-        The objective at the optimum, in annualised model volatility on the estimation window.
+        The objective at the optimum, in annualized model volatility on the estimation window.
     numeraires : tuple of str
     comparison : pandas.DataFrame
         Rows numeraires; columns ``optimum_model`` and ``benchmark_model`` (constant-weight
@@ -177,7 +177,7 @@ class OptimizationResult:
         ``benchmark_in_sample`` (realised volatility of the fixed-amounts baskets on the
         estimation window), ``optimum_out_of_sample`` and ``benchmark_out_of_sample`` (the same
         on the evaluation window). Benchmark columns only with a benchmark, out-of-sample
-        columns only with an evaluation window. All annualised.
+        columns only with an evaluation window. All annualized.
     window : tuple of pandas.Timestamp
         First and last dates of the estimation window.
     evaluate : tuple of pandas.Timestamp or None

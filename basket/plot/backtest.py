@@ -141,7 +141,7 @@ def _draw_rolling(ax: Axes, result: BacktestResult, numeraires: list[str], windo
         ax.plot(idx, roll[k].to_numpy(), color=currency_color(k), linewidth=1.2,
                 label=f"{_in(k)} (whole period {full:.1%})")
     ax.set_ylim(bottom=0)
-    ax.set_ylabel(f"volatility, trailing {window} days, annualised")
+    ax.set_ylabel(f"volatility, trailing {window} days, annualized")
     ax.set_title("Rolling one-year volatility of the basket" if window == 252
                  else f"Rolling {window}-day volatility of the basket")
     ax.legend(loc="best", fontsize="small")
@@ -206,7 +206,7 @@ def _draw_contributions(ax: Axes, result: BacktestResult, numeraires: list[str])
                     ha="center", fontsize="small")
     ax.axhline(0, color="#888888", linewidth=0.8)
     ax.set_xticks(x, [_in(k) for k in numeraires])
-    ax.set_ylabel("contribution to annualised volatility")
+    ax.set_ylabel("contribution to annualized volatility")
     ax.set_title("Risk contributions by constituent")
     ax.set_ylim(top=max(float(np.nanmax(pos)), float(np.nanmax(total))) * 1.18)
     ax.legend(loc="best", fontsize="small", ncols=2)
@@ -462,7 +462,7 @@ def risk_contribution_bars(
     Notes
     -----
     The contributions (see :func:`basket.valuation.metrics.risk_contributions`: each constituent's share
-    of the variance of the basket's daily return times its annualised volatility; the Euler
+    of the variance of the basket's daily return times its annualized volatility; the Euler
     decomposition for constant weights) sum to the basket's volatility in each numeraire; the
     numeraire's own currency contributes nothing.
 

@@ -9,7 +9,7 @@ window below. Without rolling figures it shows the net transmission as bars besi
 spillover table as a heat map. No :mod:`matplotlib.pyplot` state is touched.
 
 Conventions: connectedness figures are percent (a table row sums to 100); volatility is
-annualised from daily log returns (:mod:`basket.valuation.metrics`).
+annualized from daily log returns (:mod:`basket.valuation.metrics`).
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ def _volatility_panel(ax: Axes, result: SpilloverResult, backtest: BacktestResul
     vol = backtest.rolling_volatility(result.window)[k]
     vol = vol.loc[result.rolling.index[0]:result.rolling.index[-1]]
     ax.plot(vol.index.to_numpy(), vol.to_numpy(), color=currency_color(k), linewidth=1.0,
-            label=f"basket in {k}, trailing {result.window} days, annualised")
+            label=f"basket in {k}, trailing {result.window} days, annualized")
     ax.set_ylim(bottom=0)
     ax.set_ylabel("volatility")
     ax.set_title(f"Volatility of the basket for a holder in {k}", fontsize="medium")

@@ -8,7 +8,7 @@ volatility, and the correlation of their daily changes. Conventions, stated once
 * an index has the same colour in every panel (:data:`INDEX_COLORS`, by position);
 * the levels are the comparison's ``rebased`` frame, so every line starts from the same point
   and a rise means the currency bought more of that basket;
-* volatilities are annualised from daily log changes, shown as percentages.
+* volatilities are annualized from daily log changes, shown as percentages.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def _draw_rolling(ax: Axes, cmp: IndexComparison, window: int) -> None:
         ax.plot(idx, roll[name].to_numpy(), color=index_color(i), linewidth=1.1,
                 label=f"{name} (whole period {full:.1%})")
     ax.set_ylim(bottom=0)
-    ax.set_ylabel(f"trailing {window} days, annualised")
+    ax.set_ylabel(f"trailing {window} days, annualized")
     ax.set_title(f"Volatility for a {cmp.currency} holder")
     ax.legend(loc="upper left", fontsize="small")
     _percent_axis(ax, decimals=0)

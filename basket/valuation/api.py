@@ -71,7 +71,7 @@ def backtest(
         FX source (bundled ECB rates by default); see :class:`basket.data.SourceOptions` for
         the CSV quote convention, date alignment and refresh.
     periods_per_year : float, default 252
-        Annualisation of daily figures.
+        Annualization of daily figures.
     panel : pandas.DataFrame, optional
         Use this FX panel (USD per unit, meeting :func:`basket.validate_panel`) instead of
         loading one; ``source`` is then ignored.

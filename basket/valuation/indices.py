@@ -356,7 +356,7 @@ def index_table(levels: pd.DataFrame, periods_per_year: float = PERIODS_PER_YEAR
     levels : pandas.DataFrame
         One column per index (its level), indexed by date, no NaN, at least three rows.
     periods_per_year : float, default 252
-        Annualisation of daily figures.
+        Annualization of daily figures.
 
     Returns
     -------
@@ -364,7 +364,7 @@ def index_table(levels: pd.DataFrame, periods_per_year: float = PERIODS_PER_YEAR
         One row per index (the columns of ``levels``, in order): ``start`` and ``end`` (levels
         on the first and last date), ``change`` (``end / start - 1``: for an index rising with
         its currency, the currency's gain against the basket), ``annualized_change``,
-        ``volatility`` (annualised, daily log changes, ``ddof=1``), ``max_drawdown`` (largest
+        ``volatility`` (annualized, daily log changes, ``ddof=1``), ``max_drawdown`` (largest
         fall from a running peak, as a negative fraction), then ``corr_<name>``: the
         correlation of daily log changes with each index.
 

@@ -2,7 +2,7 @@
 
 Conventions, stated once:
 
-* volatility is the sample standard deviation (``ddof=1``) of **daily log returns**, annualised
+* volatility is the sample standard deviation (``ddof=1``) of **daily log returns**, annualized
   by ``sqrt(periods_per_year)``; ``periods_per_year=252`` is a documented default, never
   inferred from the index;
 * value at risk and expected shortfall are **historical**, on daily **simple** returns, and
@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 PERIODS_PER_YEAR = 252
-"""Trading days per year used to annualise daily figures unless told otherwise."""
+"""Trading days per year used to annualize daily figures unless told otherwise."""
 
 
 def _check_ppy(periods_per_year: float) -> float:
@@ -90,7 +90,7 @@ def log_returns(values: Any) -> Any:
 
 
 def volatility(returns: Any, periods_per_year: float = PERIODS_PER_YEAR) -> Any:
-    """Annualised volatility: ``std(returns, ddof=1) * sqrt(periods_per_year)``.
+    """Annualized volatility: ``std(returns, ddof=1) * sqrt(periods_per_year)``.
 
     Parameters
     ----------
@@ -134,7 +134,7 @@ def volatility_by_numeraire(
     numeraires: Sequence[str] | None = None,
     periods_per_year: float = PERIODS_PER_YEAR,
 ) -> pd.Series:
-    """Annualised volatility of a USD value series measured in each numeraire.
+    """Annualized volatility of a USD value series measured in each numeraire.
 
     Parameters
     ----------
@@ -156,7 +156,7 @@ def volatility_by_numeraire(
 
 
 def tracking_error(a: Any, b: Any, periods_per_year: float = PERIODS_PER_YEAR) -> Any:
-    """Annualised volatility of the return difference ``a - b`` (log returns)."""
+    """Annualized volatility of the return difference ``a - b`` (log returns)."""
     return volatility(np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64),
                       periods_per_year)
 
@@ -274,7 +274,7 @@ def rolling_volatility(
     window: int = PERIODS_PER_YEAR,
     periods_per_year: float = PERIODS_PER_YEAR,
 ) -> pd.DataFrame | pd.Series:
-    """Annualised volatility of daily log returns over a trailing window of ``window`` returns.
+    """Annualized volatility of daily log returns over a trailing window of ``window`` returns.
 
     The first ``window`` dates have no full window and are dropped (not NaN-filled).
     """
@@ -308,7 +308,7 @@ def risk_contributions(
     returns : ndarray, shape (T, n)
         Constituent simple returns in the numeraire.
     volatility_total : float, optional
-        The volatility to split (default: that of ``sum_c x_c``, annualised).
+        The volatility to split (default: that of ``sum_c x_c``, annualized).
 
     Returns
     -------

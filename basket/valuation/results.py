@@ -45,7 +45,7 @@ class BacktestResult:
     rebalance_dates : pandas.DatetimeIndex
         Dates on which the amounts were reset (rebalancing or a new amounts period).
     metrics : pandas.DataFrame
-        One row per numeraire: ``volatility`` (annualised, daily log returns), ``total_return``,
+        One row per numeraire: ``volatility`` (annualized, daily log returns), ``total_return``,
         ``annualized_return``, ``max_drawdown`` with ``max_drawdown_peak``/``_trough``/
         ``_recovery`` dates, ``worst_day`` (simple return) and ``worst_day_date``, historical
         ``var_95``, ``es_95``, ``var_99``, ``es_99`` (positive loss fractions of one day).
@@ -57,7 +57,7 @@ class BacktestResult:
     risk_contribution : pandas.DataFrame
         Euler contributions to the basket's volatility; each row sums to ``metrics.volatility``.
     periods_per_year : float
-        Annualisation used.
+        Annualization used.
     """
 
     spec: BasketSpec
@@ -95,7 +95,7 @@ class BacktestResult:
         return self.values.copy()
 
     def rolling_volatility(self, window: int = PERIODS_PER_YEAR) -> pd.DataFrame:
-        """Trailing ``window``-day annualised volatility of the basket in each numeraire."""
+        """Trailing ``window``-day annualized volatility of the basket in each numeraire."""
         out = rolling_volatility(self.values, window, self.periods_per_year)
         assert isinstance(out, pd.DataFrame)
         return out
@@ -196,7 +196,7 @@ class IndexComparison:
     source : str
         The FX source.
     periods_per_year : float
-        Annualisation used.
+        Annualization used.
     """
 
     currency: str
@@ -239,7 +239,7 @@ class IndexComparison:
         return self.rebased.copy()
 
     def rolling_volatility(self, window: int = PERIODS_PER_YEAR) -> pd.DataFrame:
-        """Trailing ``window``-day annualised volatility of each index."""
+        """Trailing ``window``-day annualized volatility of each index."""
         out = rolling_volatility(self.levels, window, self.periods_per_year)
         assert isinstance(out, pd.DataFrame)
         return out

@@ -163,3 +163,34 @@ def test_seeds_command() -> None:
     data = {d["name"]: d for d in json.loads(result.stdout)}   # an array of records
     assert "libra-2019" in data and "sdr" in data
     assert "Spiegel" in data["libra-2019"]["source"]
+
+
+def test_shell_completion_is_available() -> None:
+    result = run("--show-completion", "bash")
+    assert result.exit_code == 0, result.output
+    assert "_basket_completion" in result.stdout and "COMP_WORDS" in result.stdout
+
+
+def test_help_shows_what_to_type_not_python_types() -> None:
+    from basket.cli.app import app as typer_app
+
+    names = ["currencies", "fx", "backtest", "price", "indices", "seeds", "report", "stress",
+             "optimize", "simulate", "reserve", "spillover"]
+    for name in names:
+        result = run(name, "--help")
+        assert result.exit_code == 0, name
+        assert "<str>" not in result.stdout and "<list[" not in result.stdout, name
+        assert "<int>" not in result.stdout and "<float>" not in result.stdout, name
+        assert "<path>" not in result.stdout, name
+    assert typer_app.info.name == "basket"
+    rebalance = run("backtest", "--help").stdout
+    assert "none|monthly|quarterly|annual|band:W|review:Ny" in " ".join(rebalance.split())
+
+
+def test_one_spelling_of_annualized() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    for path in [*root.joinpath("basket").rglob("*.py"), root / "README.md"]:
+        text = path.read_text(encoding="utf-8")
+        assert "nnualis" not in text, path

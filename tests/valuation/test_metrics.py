@@ -73,7 +73,7 @@ def plain_std(xs: list[float]) -> float:
 def test_volatility_by_hand() -> None:
     # r = [0.01, -0.01, 0.02]: mean 0.02/3; deviations 1/300, -5/300, 4/300;
     # sum of squares (1 + 25 + 16) / 90000 = 7/15000; / (n - 1) = 7/30000;
-    # annualised: sqrt(7/30000 * 252) = sqrt(0.0588) = 0.24248711305964282
+    # annualized: sqrt(7/30000 * 252) = sqrt(0.0588) = 0.24248711305964282
     r = [0.01, -0.01, 0.02]
     assert volatility(r) == pytest.approx(math.sqrt(0.0588), rel=1e-14)
     assert volatility(r, periods_per_year=1) == pytest.approx(math.sqrt(7 / 30000), rel=1e-14)

@@ -69,7 +69,7 @@ def usd_values(case: Case) -> np.ndarray:
 
 
 def vol_atol(*series: Any, ppy: float = PPY) -> float:
-    """Absolute rounding floor of an annualised volatility of log returns of ``series``."""
+    """Absolute rounding floor of an annualized volatility of log returns of ``series``."""
     biggest = max(float(np.max(np.abs(np.log(np.asarray(s, dtype=float))))) for s in series)
     return 64 * EPS * (1.0 + biggest) * math.sqrt(ppy)
 
