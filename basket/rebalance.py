@@ -12,7 +12,9 @@ the compact strings the CLI and the seeds use:
 ``band:0.05``      reset when any weight leaves ``target ± 0.05`` (absolute); starts at target
 ``review:5y``      every 5 years, new amounts from the average rates of the 3 months ending on
                    the transition day, scaled so the value is continuous (the SDR method);
-                   ``review:5y:6m`` sets a 6-month window
+                   ``review:5y:6m`` sets a 6-month window. Unlike the calendar and band rules
+                   it starts from the basket's own amounts (as the SDR does), not at the target
+                   weights, and first re-weights ``N`` years after the first date
 =================  ==========================================================================
 """
 
@@ -145,7 +147,9 @@ class Review:
     At each transition day T (the first trading day on or after each ``years``-year
     anniversary of the start), amounts ``a_i = k * w_i / xbar_i`` where ``xbar_i`` is the
     average of currency i's USD price over the ``window_months`` months ending on T, and ``k``
-    makes the value on T equal to the old amounts' value on T.
+    makes the value on T equal to the old amounts' value on T. Until the first review the
+    basket holds its own amounts (for a weights basket, those fixed on its base date), as the
+    SDR does between reviews; calendar and band rules instead start at the target weights.
 
     Parameters
     ----------

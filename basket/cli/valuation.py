@@ -70,7 +70,8 @@ def backtest_table(res: BacktestResult) -> Table:
     labels = {c: BACKTEST_LABELS.get(c, c.removeprefix("vol_") + " alone") for c in frame.columns}
     title = (f"{res.spec.title or res.spec.name}: rebalance {res.rule}, {res.start.date()} to "
              f"{res.end.date()} ({len(res.values)} dates, source {res.source})")
-    notes = [f"Annualized with {res.periods_per_year:g} periods a year."]
+    notes = [f"Annualized with {res.periods_per_year:g} periods a year.",
+             *(f"note: {n}" for n in res.notes)]
     index = res.spec.is_index
     return Table(frame, title, "index" if index else "holder in",
                  styles=dict.fromkeys(frame.columns, "pct"), labels=labels,

@@ -361,14 +361,17 @@ def _optimum_columns(sol: Any, opt_spec: BasketSpec | None, est: pd.DataFrame,
 def _benchmark_columns(bench: BasketSpec, cov: pd.DataFrame, est: pd.DataFrame,
                        evl: pd.DataFrame | None, panel: pd.DataFrame, ks: list[str],
                        ppy: float) -> tuple[pd.Series, dict[str, pd.Series]]:
-    """The benchmark's weights, its model volatility and its realised volatility."""
+    """The benchmark's weights, its model volatility and its realized volatility.
+
+    Like with like: the model figure uses the weights the benchmark actually holds on the
+    estimation window's first date (a fixed-amounts basket drifts from its stated weights: Libra
+    held 53.7/17.1/11.0/10.9/7.3 in 2016, not 50/18/14/11/7), the same basket whose realized
+    volatility stands beside it.
+    """
     ins = backtest(bench, est.index[0], est.index[-1], numeraires=ks, panel=panel,
                    periods_per_year=ppy)
-    if bench.weights is not None:
-        weights = pd.Series(dict(bench.weights), name="weight", dtype=np.float64)
-    else:
-        weights = ins.weights.iloc[0].rename("weight").astype(np.float64)
-        weights = weights[weights > 0]
+    weights = ins.weights.iloc[0].rename("weight").astype(np.float64)
+    weights = weights[weights > 0]
     weights.index.name = "currency"
     columns = {
         "benchmark_model": model_volatility(weights, cov, ks, ppy),

@@ -185,8 +185,9 @@ class OptimizationResult:
     benchmark : str or None
         Name of the benchmark basket.
     benchmark_weights : pandas.Series or None
-        The benchmark's weights used for its model volatility (its stated weights, or for an
-        amounts basket its value shares on the estimation window's first date).
+        The benchmark's weights used for its model volatility: its value shares on the
+        estimation window's first date, as held (a fixed-amounts basket such as Libra drifts
+        from its stated weights), so that its model and realized figures describe one basket.
     bounds : dict of str to (float, float)
         The effective bounds per allowed currency.
     long_only : bool

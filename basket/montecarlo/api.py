@@ -7,6 +7,7 @@ Every rate is US dollars per one unit of the currency (bundled ECB reference rat
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
@@ -14,9 +15,9 @@ import pandas as pd
 
 from basket._typing import SeedLike
 from basket.currencies import normalize_codes
-from basket.data import SourceLike
+from basket.data import COVERAGE_TOLERANCE_DAYS, SourceLike, SourceOptions
 from basket.dates import parse_range
-from basket.errors import DataError
+from basket.errors import DataError, DataGapWarning
 from basket.montecarlo.model import DEFAULT_PERCENTILES, SimulationResult, _check_options, monte_carlo
 from basket.spec import BasketSpec, load_spec
 from basket.valuation.loading import panel_for
@@ -79,6 +80,28 @@ def resolve_window(
     if lo >= hi:
         raise DataError(f"window start {lo.date()} is not before its end {hi.date()}; swap them")
     return lo, hi
+
+
+def _warn_early_start(spec: BasketSpec, asked: list[str], full: pd.DataFrame,
+                      source: SourceLike) -> None:
+    """Say so when a numeraire's quotes end before the basket's and move the start back."""
+    cov = SourceOptions.of(source).open().available()
+    def last(c: str) -> pd.Timestamp | None:
+        return cov.at[c, "last"] if c in cov.index and pd.notna(cov.at[c, "last"]) else None
+
+    own = [t for t in (last(c) for c in spec.currencies) if t is not None]
+    if not own:
+        return
+    basket_end, start = min(own), pd.Timestamp(full.index[-1])
+    slack = pd.Timedelta(days=COVERAGE_TOLERANCE_DAYS)
+    early = [k for k in asked if (t := last(k)) is not None and t < basket_end - slack]
+    if early and start < basket_end - slack:
+        warnings.warn(
+            f"the simulation starts on {start.date()}, the last date {', '.join(early)} is "
+            f"quoted, not on {basket_end.date()} with the basket's own currencies; drop "
+            f"{', '.join(early)} as a numeraire (or give --window) to start there",
+            DataGapWarning, stacklevel=3,
+        )
 
 
 def simulate(
@@ -197,6 +220,8 @@ def simulate(
     spec = load_spec(spec)
     asked = normalize_codes(numeraires) if numeraires is not None else None
     data = panel_for(spec, None, None, asked or (), source, panel)
+    if panel is None and asked and window is None:
+        _warn_early_start(spec, asked, data.panel, source)
     full = data.panel
     lo, hi = resolve_window(window, pd.DatetimeIndex(full.index))
     result = monte_carlo(

@@ -12,6 +12,7 @@ apply (a :class:`~basket.errors.SpecError` if one is given), and its backtest ha
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import warnings
 from collections.abc import Sequence
@@ -25,7 +26,7 @@ from basket.currencies import normalize_code, normalize_codes
 from basket.data import SourceLike
 from basket.dates import to_timestamp
 from basket.errors import DataError, ShortWindowWarning, SpecError
-from basket.rebalance import RebalanceRule, parse_rule
+from basket.rebalance import RebalanceRule, Review, parse_rule
 from basket.spec import BasketSpec, load_spec
 from basket.valuation.engine import Valuation, valuate
 from basket.valuation.indices import IndexValuation, compare_levels, index_valuation, to_index
@@ -122,7 +123,13 @@ def backtest(
             ShortWindowWarning, stacklevel=2,
         )
     val = valuate(spec, fx, rule, data.base_prices)
-    return _result(spec, rule.label, data.source, fx, val, asked, periods_per_year)
+    res = _result(spec, rule.label, data.source, fx, val, asked, periods_per_year)
+    if isinstance(rule, Review):
+        note = (f"{rule.label} holds the basket's own amounts until its first review, "
+                f"{rule.years} year(s) after the first date, then re-weights to the target "
+                "(calendar and band rules start at the target weights)")
+        res = dataclasses.replace(res, notes=(*res.notes, note))
+    return res
 
 
 def _result(spec: BasketSpec, rule: str, source: str, fx: pd.DataFrame, val: Valuation,

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -728,3 +729,17 @@ def test_cli_scheduler_gives_the_same_figures() -> None:
         result = runner.invoke(app, [*args, "--scheduler", cluster.scheduler_address])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == local
+
+
+def test_an_early_numeraire_moving_the_start_is_said() -> None:
+    """BGN's ECB quotes end 2025-12-31: holding it as a numeraire moves the start back; say so."""
+    from basket.errors import DataGapWarning
+
+    with pytest.warns(DataGapWarning, match=r"starts on 2025-12-31, the last date BGN is quoted, "
+                                             r"not on 2026-10-30"):
+        res = simulate(n_paths=100, horizon=2, numeraires=["USD", "BGN"], seed=1)
+    assert res.start == pd.Timestamp("2025-12-31")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataGapWarning)
+        assert simulate(n_paths=100, horizon=2, numeraires=["USD", "EUR"], seed=1).start == \
+            pd.Timestamp("2026-10-30")

@@ -299,3 +299,15 @@ def test_short_window_warns_and_still_gives_the_figures() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error", ShortWindowWarning)
         basket.backtest(start="2020-01-01", end="2020-02-28", numeraires="USD")  # 40 dates
+
+
+def test_review_rule_says_where_it_starts() -> None:
+    res = basket.backtest("libra-2019", start="2010-01-01", end="2016-12-30",
+                          rebalance="review:5y", numeraires="USD")
+    assert any("holds the basket's own amounts until its first review, 5 year(s) after" in n
+               for n in res.notes)
+    # and it does: the 2010 weights are the drifted 2019-fixed amounts, not the 50/18/... target
+    assert abs(res.weights.iloc[0]["USD"] - 0.5) > 1e-3
+    calendar = basket.backtest("libra-2019", start="2010-01-01", end="2016-12-30",
+                               rebalance="annual", numeraires="USD")
+    assert calendar.weights.iloc[0]["USD"] == pytest.approx(0.5, abs=1e-12)
