@@ -71,7 +71,8 @@ def stress(
                              "several files)."),
     show_list: bool = typer.Option(False, "--list", help="List the shipped episodes and exit."),
     source: Any = None,
-    fmt: str = format_option(),
+    fmt: str = format_option("; json and csv hold the same rows (one per episode, numeraire "
+                             "and holding; json adds each episode's source)"),
     wide: bool = wide_option(),
 ) -> None:
     """Replay historical stress episodes: the basket's and each currency's change and drawdown."""

@@ -118,7 +118,8 @@ def simulate(
         None, "--plot", metavar="FILE", help="Save the fan chart to FILE.png, .svg or .pdf (repeat for "
                              "several files)."),
     source: Any = None,
-    fmt: str = format_option(),
+    fmt: str = format_option("; json holds every figure and the daily bands, csv the horizon "
+                             "figures per numeraire (the bands: --output)"),
     wide: bool = wide_option(),
 ) -> None:
     """Monte Carlo: simulate FX paths and the basket's value at the horizon in each numeraire."""

@@ -97,7 +97,8 @@ def backtest(
         None, "--plot", metavar="FILE", help="Save a four-panel chart to FILE.png, .svg or .pdf (repeat for "
                              "several files)."),
     source: Any = None,
-    fmt: str = format_option(),
+    fmt: str = format_option("; json and csv hold every figure per numeraire (the daily values: "
+                             "--output)"),
     wide: bool = wide_option(),
 ) -> None:
     """Backtest a basket: daily value in each numeraire and its risk against each constituent."""
