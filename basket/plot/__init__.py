@@ -7,8 +7,8 @@ to PNG, SVG or PDF atomically.
 
 Modules, one per family of figures: :mod:`~basket.plot.backtest` (values, rolling volatility,
 weights, risk contributions), :mod:`~basket.plot.outlook` (Monte Carlo fans, stress bars),
-:mod:`~basket.plot.treasury` (the reserve); the shared colours, axes and saving live in
-:mod:`~basket.plot._base`.
+:mod:`~basket.plot.design` (the optimiser) and :mod:`~basket.plot.treasury` (the reserve); the
+shared colours, axes, layout and saving live in :mod:`~basket.plot._base`.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from basket.plot.backtest import (
     value_chart,
     weights_chart,
 )
+from basket.plot.design import optimization_figure
 from basket.plot.outlook import fan_chart, save_simulation_figure, stress_bars
 from basket.plot.treasury import reserve_figure, save_reserve_figure
 
@@ -42,6 +43,7 @@ __all__ = [
     "currency_color",
     "fan_chart",
     "figure_bytes",
+    "optimization_figure",
     "reserve_figure",
     "risk_contribution_bars",
     "rolling_volatility_chart",

@@ -37,12 +37,14 @@ from basket.plot._base import (
     BASKET_COLOR,
     _date_axis,
     _figure,
+    _fit,
     _grid,
     _legend,
     _name,
     _percent_axis,
     _pick,
     _style,
+    _suptitle,
     check_figure_path,
     currency_color,
     save_figure,
@@ -115,7 +117,7 @@ def _draw_values(ax: Axes, result: BacktestResult, numeraires: list[str]) -> Non
     for k in numeraires:
         v = result.values[k].to_numpy()
         ax.plot(idx, v / v[0], color=currency_color(k), linewidth=1.4, label=f"in {k}")
-    ax.set_ylabel("value (first date = 1)")
+    ax.set_ylabel("value (start = 1)")
     ax.set_title("Basket value by holder currency")
     ax.legend(loc="best", fontsize="small", ncols=2)
     _style(ax)
@@ -130,11 +132,11 @@ def _draw_rolling(ax: Axes, result: BacktestResult, numeraires: list[str], windo
         ax.plot(idx, roll[k].to_numpy(), color=currency_color(k), linewidth=1.2,
                 label=f"in {k} (whole period {full:.1%})")
     ax.set_ylim(bottom=0)
-    ax.set_ylabel(f"volatility, trailing {window} days, annualised")
+    ax.set_ylabel(f"volatility, trailing {window} days, annualized")
     ax.set_title("Rolling one-year volatility of the basket" if window == 252
                  else f"Rolling {window}-day volatility of the basket")
     ax.legend(loc="best", fontsize="small")
-    _percent_axis(ax, decimals=0)
+    _percent_axis(ax)
     _style(ax)
     _date_axis(ax)
 
@@ -166,10 +168,10 @@ def _draw_weights(ax: Axes, result: BacktestResult, target: bool) -> None:
                        label=f"base date {base.date()}")
     ax.set_ylim(bottom=0)
     ax.set_ylabel("share of the basket's value")
-    ax.set_title("Realised weights (dashed: targets)" if target and spec.weights
-                 else "Realised weights")
+    ax.set_title("Realized weights (dashed: targets)" if target and spec.weights
+                 else "Realized weights")
     ax.legend(loc="best", fontsize="small", ncols=2)
-    _percent_axis(ax, decimals=0)
+    _percent_axis(ax)
     _style(ax)
     _date_axis(ax)
 
@@ -195,11 +197,11 @@ def _draw_contributions(ax: Axes, result: BacktestResult, numeraires: list[str])
                     ha="center", fontsize="small")
     ax.axhline(0, color="#888888", linewidth=0.8)
     ax.set_xticks(x, [f"in {k}" for k in numeraires])
-    ax.set_ylabel("contribution to annualised volatility")
+    ax.set_ylabel("contribution to annualized volatility")
     ax.set_title("Risk contributions by constituent")
     ax.set_ylim(top=max(float(np.nanmax(pos)), float(np.nanmax(total))) * 1.18)
     ax.legend(loc="best", fontsize="small", ncols=2)
-    _percent_axis(ax, decimals=1)
+    _percent_axis(ax)
     _style(ax)
     ax.grid(False, axis="x")
 
@@ -258,8 +260,8 @@ def value_chart(
         fig = _figure(10, 5.2)
         ax = fig.add_subplot()
         _draw_values(ax, result, ks)
-        fig.suptitle(_subtitle(result), fontweight="bold")
-        return fig
+        _suptitle(fig, _subtitle(result))
+        return _fit(fig)
     fig, axes, spare = _grid(len(ks), sharey=True)
     handles: dict[str, Any] = {}
     for ax, k in zip(axes, ks, strict=True):
@@ -280,15 +282,12 @@ def value_chart(
         _style(ax)
         _date_axis(ax)
     for ax in axes[:: min(3, len(axes))]:
-        ax.set_ylabel("value (first date = 1)")
+        ax.set_ylabel("value (start = 1)")
     order = ["basket"] + [h for h in handles if h != "basket"]
     _legend(fig, spare, [handles[h] for h in order], order)
-    fig.suptitle(
-        f"Value to a holder of each currency: the basket vs each constituent held alone\n"
-        f"{_subtitle(result)}",
-        fontweight="bold",
-    )
-    return fig
+    _suptitle(fig, f"Value to a holder of each currency: the basket vs each constituent held "
+                   f"alone\n{_subtitle(result)}")
+    return _fit(fig)
 
 
 def rolling_volatility_chart(
@@ -348,8 +347,8 @@ def rolling_volatility_chart(
         fig = _figure(10, 5.2)
         ax = fig.add_subplot()
         _draw_rolling(ax, result, ks, int(window))
-        fig.suptitle(f"{_subtitle(result)}", fontweight="bold")
-        return fig
+        _suptitle(fig, _subtitle(result))
+        return _fit(fig)
     from basket.valuation.metrics import rolling_volatility
 
     fig, axes, spare = _grid(len(ks), sharey=True)
@@ -373,7 +372,7 @@ def rolling_volatility_chart(
         (line,) = ax.plot(rb.index.to_numpy(), rb.to_numpy(), color=BASKET_COLOR, linewidth=1.8)
         handles.setdefault("basket", line)
         ax.set_title(f"held in {k}", fontsize="medium")
-        _percent_axis(ax, decimals=0)
+        _percent_axis(ax)
         _style(ax)
         _date_axis(ax)
     axes[0].set_ylim(0, top * 1.05)  # the panels share y
@@ -381,13 +380,13 @@ def rolling_volatility_chart(
         ax.set_ylabel(f"{window}-day volatility")
     order = ["basket"] + [h for h in handles if h != "basket"]
     _legend(fig, spare, [handles[h] for h in order], order)
-    fig.suptitle(f"Rolling volatility, basket vs each constituent held alone\n"
-                 f"{_subtitle(result)}", fontweight="bold")
-    return fig
+    _suptitle(fig, f"Rolling volatility, basket vs each constituent held alone\n"
+                   f"{_subtitle(result)}")
+    return _fit(fig)
 
 
 def weights_chart(result: BacktestResult, *, target: bool = True) -> Figure:
-    """Plot the realised weights drifting under fixed amounts, and the rebalancing dates.
+    """Plot the realized weights drifting under fixed amounts, and the rebalancing dates.
 
     Parameters
     ----------
@@ -419,8 +418,8 @@ def weights_chart(result: BacktestResult, *, target: bool = True) -> Figure:
     fig = _figure(10, 5.2)
     ax = fig.add_subplot()
     _draw_weights(ax, result, target)
-    fig.suptitle(_subtitle(result), fontweight="bold")
-    return fig
+    _suptitle(fig, _subtitle(result))
+    return _fit(fig)
 
 
 def risk_contribution_bars(
@@ -451,7 +450,7 @@ def risk_contribution_bars(
     Notes
     -----
     The contributions (see :func:`basket.valuation.metrics.risk_contributions`: each constituent's share
-    of the variance of the basket's daily return times its annualised volatility; the Euler
+    of the variance of the basket's daily return times its annualized volatility; the Euler
     decomposition for constant weights) sum to the basket's volatility in each numeraire; the
     numeraire's own currency contributes nothing.
 
@@ -467,8 +466,8 @@ def risk_contribution_bars(
     fig = _figure(max(6.0, 1.5 * len(ks) + 3), 5.2)
     ax = fig.add_subplot()
     _draw_contributions(ax, result, ks)
-    fig.suptitle(_subtitle(result), fontweight="bold")
-    return fig
+    _suptitle(fig, _subtitle(result))
+    return _fit(fig)
 
 
 def backtest_figure(
@@ -479,7 +478,7 @@ def backtest_figure(
 ) -> Figure:
     """Build the four-panel summary of a backtest, sized for a slide.
 
-    Panels: the value in each numeraire (indexed to 1), the rolling volatility, the realised
+    Panels: the value in each numeraire (indexed to 1), the rolling volatility, the realized
     weights with rebalancing dates, and the risk contributions.
 
     Parameters
@@ -521,8 +520,8 @@ def backtest_figure(
         fig.delaxes(axes[0, 1])
     _draw_weights(axes[1, 0], result, True)
     _draw_contributions(axes[1, 1], result, ks)
-    fig.suptitle(_subtitle(result), fontsize="x-large", fontweight="bold")
-    return fig
+    _suptitle(fig, _subtitle(result), fontsize="x-large")
+    return _fit(fig)
 
 
 # --------------------------------------------------------------------------- saving
