@@ -52,6 +52,7 @@ PURE = [
     "basket.design.episodes", "basket.design.estimation", "basket.design.optimizer",
     "basket.design.results", "basket.treasury.model", "basket.treasury.flows",
     "basket.treasury.inputs", "basket.treasury.results",
+    "basket.valuation.periods",
 ]
 FORBIDDEN = ["typer", "rich", "yfinance", "matplotlib", "basket.data", "basket.cli",
              "urllib.request", "requests"]
