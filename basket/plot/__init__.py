@@ -7,8 +7,9 @@ to PNG, SVG or PDF atomically.
 
 Modules, one per family of figures: :mod:`~basket.plot.backtest` (values, rolling volatility,
 weights, risk contributions), :mod:`~basket.plot.outlook` (Monte Carlo fans, stress bars),
-:mod:`~basket.plot.design` (the optimiser) and :mod:`~basket.plot.treasury` (the reserve); the
-shared colours, axes, layout and saving live in :mod:`~basket.plot._base`.
+:mod:`~basket.plot.drawdowns` (the underwater chart), :mod:`~basket.plot.design` (the
+optimiser) and :mod:`~basket.plot.treasury` (the reserve); the shared colours, axes, layout and
+saving live in :mod:`~basket.plot._base`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from basket.plot.backtest import (
     weights_chart,
 )
 from basket.plot.design import optimization_figure
+from basket.plot.drawdowns import underwater_chart
 from basket.plot.outlook import fan_chart, save_simulation_figure, stress_bars
 from basket.plot.treasury import reserve_figure, save_reserve_figure
 
@@ -52,6 +54,7 @@ __all__ = [
     "save_reserve_figure",
     "save_simulation_figure",
     "stress_bars",
+    "underwater_chart",
     "value_chart",
     "weights_chart",
 ]

@@ -327,14 +327,14 @@ def _fit(fig: Figure, *, margin: float = 0.98) -> Figure:
     """Keep every text of ``fig`` inside its canvas; returns ``fig``.
 
     Constrained layout places titles and legends vertically but lets them run off the sides.
-    This lays the figure out, then wraps a suptitle wider than the figure and an axes title
-    wider than its panel at word boundaries, and rebuilds a legend below the panels that is
-    wider than the figure with fewer columns, until each fits (at most four rounds).
+    This measures them (no drawing needed: a text's width does not depend on the layout), then
+    wraps a suptitle wider than the figure and an axes title wider than its panel at word
+    boundaries, and rebuilds a legend below the panels that is wider than the figure with
+    fewer columns, until each fits (at most four rounds).
     """
     width = fig.bbox.width * margin
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     for _ in range(4):
-        fig.draw_without_rendering()
-        renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
         changed = False
         title = fig._suptitle
         if title is not None and title.get_text():

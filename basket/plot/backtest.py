@@ -283,7 +283,8 @@ def value_chart(
         _date_axis(ax)
     for ax in axes[:: min(3, len(axes))]:
         ax.set_ylabel("value (start = 1)")
-    order = ["basket"] + [h for h in handles if h != "basket"]
+    order = ["basket"] + [f"{c} held alone" for c in result.units.columns
+                          if f"{c} held alone" in handles]
     _legend(fig, spare, [handles[h] for h in order], order)
     _suptitle(fig, f"Value to a holder of each currency: the basket vs each constituent held "
                    f"alone\n{_subtitle(result)}")
@@ -378,7 +379,8 @@ def rolling_volatility_chart(
     axes[0].set_ylim(0, top * 1.05)  # the panels share y
     for ax in axes[:: min(3, len(axes))]:
         ax.set_ylabel(f"{window}-day volatility")
-    order = ["basket"] + [h for h in handles if h != "basket"]
+    order = ["basket"] + [f"{c} held alone" for c in result.units.columns
+                          if f"{c} held alone" in handles]
     _legend(fig, spare, [handles[h] for h in order], order)
     _suptitle(fig, f"Rolling volatility, basket vs each constituent held alone\n"
                    f"{_subtitle(result)}")

@@ -78,8 +78,6 @@ def _draw_weights(ax: Axes, table: pd.DataFrame, labels: dict[str, str]) -> None
     _percent_axis(ax, "x")
     ax.set_xlabel("share of the basket's value")
     ax.set_title("Weights")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=min(6, len(table)),
-              frameon=False, fontsize="small")
     _style(ax)
     ax.grid(False, axis="y")
 
@@ -104,8 +102,6 @@ def _draw_volatility(ax: Axes, comparison: pd.DataFrame, labels: dict[str, str])
     ax.set_xticks(x, [f"in {k}" for k in ks])
     ax.set_ylabel("annualized volatility")
     ax.set_title("Volatility for a holder of each currency")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=2, frameon=False,
-              fontsize="small")
     _percent_axis(ax)
     _style(ax)
     ax.grid(False, axis="x")
@@ -149,6 +145,10 @@ def optimization_figure(result: Any) -> Figure:
     left, right = fig.subplots(1, 2, width_ratios=(1.0, 1.25))
     _draw_weights(left, table, labels)
     _draw_volatility(right, result.comparison, labels)
+    fig.legend(*left.get_legend_handles_labels(), loc="outside lower left",
+               ncols=min(6, len(table)), frameon=False, fontsize="small")
+    fig.legend(*right.get_legend_handles_labels(), loc="outside lower right", ncols=2,
+               frameon=False, fontsize="small")
     ks = ", ".join(result.numeraires)
     window = f"estimated {result.window[0].date()} to {result.window[1].date()}"
     if result.evaluate is not None:

@@ -59,7 +59,7 @@ def test_optimization_figure_weights_and_volatilities() -> None:
     assert set(ticks) == {"optimum", "Libra reserve basket (2019)"}  # the benchmark's title
     assert ticks["optimum"] > ticks["Libra reserve basket (2019)"]  # the optimum on top
     # volatility: four bars per holder, in the order optimum in/out, benchmark in/out
-    labels = [t.get_text() for t in right.get_legend().get_texts()]
+    labels = [t.get_text() for t in fig.legends[1].get_texts()]
     assert labels == ["optimum, in sample", "optimum, out of sample",
                       "Libra reserve basket (2019), in sample",
                       "Libra reserve basket (2019), out of sample"]
@@ -78,9 +78,9 @@ def test_optimization_figure_weights_and_volatilities() -> None:
 
 def test_optimization_figure_without_benchmark_or_evaluation() -> None:
     fig = plotting.optimization_figure(optimization_result(benchmark=False, evaluate=False))
-    left, right = fig.axes
+    left, _right = fig.axes
     assert [t.get_text() for t in left.get_yticklabels()] == ["optimum"]
-    assert [t.get_text() for t in right.get_legend().get_texts()] == ["optimum, in sample"]
+    assert [t.get_text() for t in fig.legends[1].get_texts()] == ["optimum, in sample"]
 
 
 def test_optimization_figure_on_a_real_optimum() -> None:

@@ -115,6 +115,7 @@ FIGURES = {
     "backtest_figure": lambda r, ks: plotting.backtest_figure(r["res"], ks, window=60),
     "fan_chart": lambda r, ks: plotting.fan_chart(r["sim"], ks),
     "stress_bars": lambda r, ks: plotting.stress_bars(r["stressed"], numeraires=ks),
+    "underwater_chart": lambda r, ks: plotting.underwater_chart(r["res"], ks),
 }
 
 
