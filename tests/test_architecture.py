@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1] / "basket"
 
 # layer of each top-level part of the package; a module may import its own part or a lower layer
 LAYERS = {
-    "_typing": 0, "_lazy": 0, "_json": 0, "errors": 0,
+    "_typing": 0, "_lazy": 0, "_json": 0, "_repr": 0, "errors": 0,
     "currencies": 1, "dates": 1, "outputs": 1,
     "data": 2,
     "rebalance": 3,
@@ -52,7 +52,7 @@ PURE = [
     "basket.design.episodes", "basket.design.estimation", "basket.design.optimizer",
     "basket.design.results", "basket.treasury.model", "basket.treasury.flows",
     "basket.treasury.inputs", "basket.treasury.results",
-    "basket.valuation.periods",
+    "basket.valuation.periods", "basket._repr",
 ]
 FORBIDDEN = ["typer", "rich", "yfinance", "matplotlib", "basket.data", "basket.cli",
              "urllib.request", "requests"]

@@ -58,10 +58,7 @@ def summary(res: BacktestResult) -> str:
     head = [c for c in ("volatility", "total_return", "max_drawdown", "worst_day", "var_95",
                         "es_95") if c in m.columns]
     basket = m.loc[:, head].rename(columns=LABELS)
-    alone = res.constituent_volatility.copy()
-    for k in alone.index:  # a currency held against itself does not move
-        if k in alone.columns:
-            alone.loc[k, k] = np.nan
+    alone = res.constituent_volatility
     best, worst = m["volatility"].idxmin(), m["volatility"].idxmax()
     text = (
         f"<p>One unit of the basket was valued on {len(res.values):,} dates. Measured by a "
