@@ -124,7 +124,7 @@ def _coverage(ax: Axes, result: ReserveResult, dates: np.ndarray, stress: np.nda
     ax.plot(dates, p["coverage_with_buffer"].to_numpy(), color=_RESERVE, linestyle="--",
             label="(reserve + buffer) / coins")
     _percent_axis(ax)
-    ax.set_title("Coverage: the reserve's value over the coins' value")
+    ax.set_title("Coverage: reserve value / coins' value")
     _shade(ax, dates, stress)
 
 
