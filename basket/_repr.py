@@ -51,7 +51,7 @@ def cell(value: Any, kind: Kind) -> str:
         return "–"
     if kind == "date":
         if isinstance(value, (pd.Timestamp, dt.date, np.datetime64)):
-            return pd.Timestamp(value).date().isoformat()
+            return str(pd.Timestamp(value).date().isoformat())
         return html.escape(str(value))
     if kind == "text" or isinstance(value, (str, bool)):
         return html.escape(str(value))

@@ -141,14 +141,14 @@ class StressResult:
     def _repr_html_(self) -> str:
         import html
 
-        from basket._repr import frame_html, title_html
+        from basket._repr import Kind, frame_html, title_html
 
         sub = self.table[self.table["holding"] == BASKET]
         dates = sub.groupby("episode", sort=False)[["first_date", "last_date"]].first()
         change = self.pivot("change")
         drawdown = self.pivot("max_drawdown")
         first = pd.concat([dates.loc[change.index], change], axis=1)
-        kinds = {"first_date": "date", "last_date": "date", **dict.fromkeys(
+        kinds: dict[str, Kind] = {"first_date": "date", "last_date": "date", **dict.fromkeys(
             [str(k) for k in change.columns], "pct")}
         notes = "".join(
             f"<li><b>{html.escape(e.name)}</b>: {html.escape(e.title)} ({e.start} to {e.end}). "

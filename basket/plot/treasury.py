@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from basket.treasury.model import ReserveResult
+    from basket.treasury.results import ReserveResult
 
 __all__ = ["check_figure_path", "reserve_figure", "save_reserve_figure", "scenario_text"]
 

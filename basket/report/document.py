@@ -20,7 +20,6 @@ from basket.errors import DataError, SimulationError
 from basket.report.blocks import date, e, section
 
 if TYPE_CHECKING:  # pragma: no cover
-    from basket._typing import SourceLike
     from basket.spec import BasketSpec
     from basket.valuation.results import BacktestResult
 
@@ -208,7 +207,7 @@ def build_report(
     end: Any = None,
     rebalance: str | None = None,
     numeraires: str | Sequence[str] | None = None,
-    source: SourceLike = "ecb",
+    source: Any = "ecb",
     *,
     stress: bool = True,
     outlook: bool = True,

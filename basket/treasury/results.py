@@ -229,9 +229,9 @@ class ReserveResult:
         }
         for c, v in self.income.sum().items():
             out[f"income_{c}_usd"] = float(v)
-        out = pd.Series(out, dtype=object, name=self.name)
-        out.index.name = "figure"
-        return out
+        figures = pd.Series(out, dtype=object, name=self.name)
+        figures.index.name = "figure"
+        return figures
 
     def figures(self) -> pd.DataFrame:
         """What :meth:`to_dict` holds, as one tidy frame (what ``--format csv`` prints).

@@ -181,9 +181,9 @@ def test_value_chart_panels_lines_and_numbers(res, panel: pd.DataFrame) -> None:
             drawn = line_by_color(ax, currency_color(c)).get_ydata()
             np.testing.assert_allclose(drawn, ratio / ratio[0], rtol=1e-10)
         assert type(ax.xaxis.get_major_formatter()).__name__ == "ConciseDateFormatter"
-    (legend,) = fig.legends  # below the row of panels
+    (legend,) = fig.legends  # below the row of panels, constituents in the basket's order
     assert [t.get_text() for t in legend.get_texts()] == [
-        "basket", "EUR held alone", "JPY held alone", "USD held alone"]
+        "basket", "USD held alone", "EUR held alone", "JPY held alone"]
 
 
 def test_value_chart_legend_fills_the_spare_panel() -> None:
