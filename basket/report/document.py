@@ -223,7 +223,8 @@ def build_report(
     arguments; the stress section replays every shipped episode the data cover
     (:func:`basket.stress`, same rule and numeraires); the outlook simulates ``n_paths`` paths
     of ``horizon`` business days from the backtest's last date, estimated on the three years
-    before it (:func:`basket.simulate`, normal method, historical drift, seeded).
+    before it (:func:`basket.simulate`, normal method, historical drift, seeded; in the
+    numeraires asked for, by default the constituents held then).
 
     Parameters
     ----------
@@ -284,7 +285,7 @@ def build_report(
         try:
             sim = simulate(res.spec, n_paths=n_paths, horizon=horizon, seed=seed,
                            window=(None, res.end), rebalance=rebalance,
-                           numeraires=res.numeraires, source=source)
+                           numeraires=numeraires, source=source)
         except SimulationError:
             raise  # a bad option of the caller's
         except DataError as exc:  # too few dates to estimate
