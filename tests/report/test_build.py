@@ -129,3 +129,13 @@ def test_options_switch_sections_off_and_bad_options_are_errors() -> None:
     assert Page(text).sections == list(SECTIONS)
     with pytest.raises(SimulationError, match="paths"):
         build_report(**ARGS, stress=False, n_paths=0, dpi=30)
+
+
+def test_amounts_basket_with_a_late_currency_gets_its_outlook() -> None:
+    """The SDR holds CNY, quoted by the ECB from 2005 only: the outlook still runs."""
+    text = build_report("sdr", "2016-10-03", "2017-12-29", n_paths=100, horizon=5,
+                        generated="2018-01-02", dpi=30)
+    page = Page(text)
+    assert {"stress", "simulation"} <= set(page.sections)
+    assert "Note:" not in page.plain
+    assert "IMF Special Drawing Right (SDR)" in page.plain
