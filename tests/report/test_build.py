@@ -132,9 +132,10 @@ def test_options_switch_sections_off_and_bad_options_are_errors() -> None:
 
 
 def test_amounts_basket_with_a_late_currency_gets_its_outlook() -> None:
-    """The SDR holds CNY, quoted by the ECB from 2005 only: the outlook still runs."""
-    text = build_report("sdr", "2016-10-03", "2017-12-29", n_paths=100, horizon=5,
-                        generated="2018-01-02", dpi=30)
+    """The SDR holds CNY, quoted by the ECB from 2005 only: the outlook still runs (its
+    three-year window, 2017-06 to 2020-06, lies after the renminbi joined in 2016-10)."""
+    text = build_report("sdr", "2019-01-02", "2020-06-30", n_paths=100, horizon=5,
+                        generated="2020-07-01", dpi=30)
     page = Page(text)
     assert {"stress", "simulation"} <= set(page.sections)
     assert "Note:" not in page.plain
