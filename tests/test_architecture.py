@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[1] / "basket"
 
 # layer of each top-level part of the package; a module may import its own part or a lower layer
 LAYERS = {
-    "_typing": 0, "_lazy": 0, "_json": 0, "_checks": 0.5, "errors": 0, "_spec_fields": 1.5,
+    "_typing": 0, "_lazy": 0, "_json": 0, "_repr": 0, "_checks": 0.5, "errors": 0,
+    "_spec_fields": 1.5,
     "currencies": 1, "dates": 1, "outputs": 1,
     "data": 2,
     "rebalance": 3,
@@ -55,6 +56,7 @@ PURE = [
     "basket.treasury.inputs", "basket.treasury.results",
     "basket.connectedness.decomposition", "basket.connectedness.estimation",
     "basket.connectedness.results", "basket.connectedness.variables",
+    "basket.valuation.periods", "basket._repr",
 ]
 FORBIDDEN = ["typer", "rich", "yfinance", "matplotlib", "basket.data", "basket.cli",
              "urllib.request", "requests"]

@@ -171,6 +171,9 @@ def optimize(
         "libra-2019", "--benchmark", metavar="BASKET",
         help="Basket to compare with (seed or TOML), or 'none'."),
     allow_short: bool = typer.Option(False, "--allow-short", help="Allow negative weights."),
+    plot: Optional[list[Path]] = typer.Option(
+        None, "--plot", metavar="FILE", help="Save the weights and volatilities to FILE.png, .svg or .pdf "
+                             "(repeat for several files)."),
     source: Any = None,
     fmt: str = format_option(),
     wide: bool = wide_option(),
@@ -179,18 +182,28 @@ def optimize(
     from basket.design.api import optimize as run
     from basket.design.api import parse_bounds
 
-    res = run(
-        numeraires=codes(numeraire), objective=objective, currencies=codes(currencies),
-        bounds=parse_bounds(bounds), window=window, evaluate=evaluate,
-        benchmark=None if benchmark.strip().lower() == "none" else benchmark,
-        source=source, long_only=not allow_short,
-    )
+    bench = None if benchmark.strip().lower() == "none" else benchmark
+    with plan_outputs(source, spec_input(bench) if bench else None) as plan:
+        figs = [plan.add(p, "figure", "--plot") for p in plot or ()]
+        res = run(
+            numeraires=codes(numeraire), objective=objective, currencies=codes(currencies),
+            bounds=parse_bounds(bounds), window=window, evaluate=evaluate, benchmark=bench,
+            source=source, long_only=not allow_short,
+        )
+        if figs:
+            from basket.plot import optimization_figure
+
+            fig = optimization_figure(res)
+            for f in figs:
+                plan.write_bytes(f, figure_bytes(fig, f))
     fmt = fmt.lower()
-    if fmt == "json":
-        emit_json(res.to_dict())
-        return
-    if fmt == "csv":
-        emit_csv(res.to_frame(), index=False)
+    if fmt != "table":
+        if fmt == "json":
+            emit_json(res.to_dict())
+        else:
+            emit_csv(res.to_frame(), index=False)
+        for f in figs:
+            typer.echo(f"wrote chart to {f}", err=True)
         return
     ev = (f"; out of sample {res.evaluate[0].date()} to {res.evaluate[1].date()}"
           if res.evaluate else "")
@@ -205,3 +218,5 @@ def optimize(
               labels=OPTIMIZE_LABELS, legend=OPTIMIZE_LEGEND,
               notes=[f"note: {n}" for n in res.notes]),
     ], wide=wide)
+    for f in figs:
+        typer.echo(f"wrote chart to {f}")

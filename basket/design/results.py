@@ -139,23 +139,31 @@ class StressResult:
         )
 
     def _repr_html_(self) -> str:
-        head = (
-            f"<h4>Stress of {self.title or self.basket} (rebalance {self.rule}, source "
-            f"{self.source})</h4>"
-        )
-        table = self.summary().to_html(
-            float_format=lambda x: f"{x:.2%}",
-            formatters={
-                "first_date": lambda d: pd.Timestamp(d).date().isoformat(),
-                "last_date": lambda d: pd.Timestamp(d).date().isoformat(),
-            },
-        )
+        import html
+
+        from basket._repr import Kind, frame_html, title_html
+
+        sub = self.table[self.table["holding"] == BASKET]
+        dates = sub.groupby("episode", sort=False)[["first_date", "last_date"]].first()
+        change = self.pivot("change")
+        drawdown = self.pivot("max_drawdown")
+        first = pd.concat([dates.loc[change.index], change], axis=1)
+        kinds: dict[str, Kind] = {"first_date": "date", "last_date": "date", **dict.fromkeys(
+            [str(k) for k in change.columns], "pct")}
         notes = "".join(
-            f"<li><b>{e.name}</b>: {e.title} ({e.start} to {e.end}). "
-            f"{e.source.get('citation', '')}</li>"
+            f"<li><b>{html.escape(e.name)}</b>: {html.escape(e.title)} ({e.start} to {e.end}). "
+            f"{html.escape(e.source.get('citation', ''))}</li>"
             for e in self.episodes
         )
-        return str(head + table + f"<ul>{notes}</ul>")
+        return str(
+            title_html(f"Stress of {self.title or self.basket} (rebalance {self.rule}, source "
+                       f"{self.source})")
+            + frame_html(first, kinds, index_label="episode",
+                         caption="Change of the basket over each episode, per holder currency")
+            + frame_html(drawdown, "pct", index_label="episode",
+                         caption="Deepest fall of the basket within each episode")
+            + f"<ul>{notes}</ul>"
+        )
 
 
 @dataclass(frozen=True)
@@ -324,20 +332,17 @@ class OptimizationResult:
         )
 
     def _repr_html_(self) -> str:
+        from basket._repr import frame_html, title_html
+
         ev = (
             f", evaluated {self.evaluate[0].date()} to {self.evaluate[1].date()}"
             if self.evaluate else ""
         )
-        head = (
-            f"<h4>Basket design: {self.objective} volatility across "
-            f"{', '.join(self.numeraires)}; estimated {self.window[0].date()} to "
-            f"{self.window[1].date()}{ev}</h4>"
-        )
-        def fmt(x: float) -> str:
-            return f"{x:.2%}"
-
         return str(
-            head
-            + self.weights_table().to_html(float_format=fmt)
-            + self.summary().to_html(float_format=fmt)
+            title_html(f"Basket design: {self.objective} volatility across "
+                       f"{', '.join(self.numeraires)}; estimated {self.window[0].date()} to "
+                       f"{self.window[1].date()}{ev}")
+            + frame_html(self.weights_table(), "pct", caption="Weights")
+            + frame_html(self.summary(), "pct", index_label="holder in",
+                         caption="Annualized volatility")
         )

@@ -24,19 +24,31 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from basket._json import to_jsonable as _jsonable
+from basket.errors import SimulationError
 from basket.spec import BasketSpec
 from basket.valuation.metrics import PERIODS_PER_YEAR
 
-__all__ = ["DEFAULT_PERCENTILES", "SimulationResult", "move_label", "risk_columns"]
+__all__ = ["DEFAULT_PERCENTILES", "PricePaths", "SimulationResult", "move_label", "risk_columns"]
 
 DEFAULT_PERCENTILES = (1.0, 5.0, 25.0, 50.0, 75.0, 95.0, 99.0)
 """Percentiles reported for the value at the horizon and for the fan bands."""
+
+class PricePaths(NamedTuple):
+    """Simulated prices of kept paths (what :meth:`SimulationResult.price_paths` returns)."""
+
+    prices: np.ndarray
+    """US dollars per unit, shape (paths, dates, currencies)."""
+    dates: pd.DatetimeIndex
+    """The start and the simulated dates."""
+    currencies: tuple[str, ...]
+    """The currencies, in the order of the last axis."""
+
 
 def move_label(move: float) -> str:
     """The column of the probability of a move beyond ``move``: ``prob_move_gt_5pct`` for 0.05.
@@ -303,11 +315,77 @@ class SimulationResult:
             f"start={self.start.date()}, numeraires={self.numeraires})"
         )
 
+    def price_paths(self, currencies: Sequence[str] | None = None) -> PricePaths:
+        """The kept paths' simulated prices, ready for :func:`basket.simulate_reserve`.
+
+        Parameters
+        ----------
+        currencies : sequence of str, optional
+            Simulated currencies to return, in this order (default: the basket's constituents
+            held at the start, :attr:`holdings`: what a reserve holds).
+
+        Returns
+        -------
+        PricePaths
+            ``prices``: an array of shape ``(P, T + 1, n)`` of US dollars per unit, ``P`` the
+            kept paths (``keep_paths``), ``T + 1`` the start and the simulated dates, ``n`` the
+            currencies; ``dates``: the ``T + 1`` dates (those of :attr:`fan`: every simulated
+            business day unless the fan had to be thinned, see ``fan_paths``);
+            ``currencies``: their codes. Unpacks as ``prices, dates, currencies``.
+
+        Raises
+        ------
+        SimulationError
+            No path was kept (simulate with ``keep_paths``), or a currency that was not
+            simulated.
+
+        Examples
+        --------
+        >>> import basket
+        >>> sim = basket.simulate("libra-2019", n_paths=200, horizon=5, keep_paths=3, seed=1)
+        >>> prices, dates, currencies = sim.price_paths()
+        >>> prices.shape, len(dates), currencies
+        ((3, 6, 5), 6, ('USD', 'EUR', 'JPY', 'GBP', 'SGD'))
+        >>> units = basket.backtest("libra-2019").units.iloc[-1][list(currencies)]
+        >>> res = basket.simulate_reserve(prices, units, {c: 0.0 for c in currencies},
+        ...                               dates=dates)
+        >>> res.coverage.shape
+        (3, 6)
+        """
+        if not self.path_prices:
+            raise SimulationError(
+                "no simulated path was kept; run basket.simulate(..., keep_paths=N) to keep "
+                "the first N paths"
+            )
+        codes = list(self.holdings) if currencies is None else [
+            str(c).strip().upper() for c in currencies]
+        unknown = [c for c in codes if c not in self.path_prices]
+        if unknown or not codes:
+            raise SimulationError(
+                f"currency {', '.join(unknown) or '(none)'} was not simulated; choose from "
+                f"{', '.join(self.path_prices)}"
+            )
+        first = self.path_prices[codes[0]]
+        prices = np.stack([self.path_prices[c].to_numpy(dtype=np.float64).T for c in codes],
+                          axis=-1)
+        return PricePaths(prices, pd.DatetimeIndex(first.index, name="date"), tuple(codes))
+
     def _repr_html_(self) -> str:
-        title = (
-            f"<h4>Monte Carlo of {self.spec.title or self.spec.name} ({self.method}, "
-            f"rebalance {self.rule}): {self.n_paths:,} paths, {self.horizon} days from "
-            f"{self.start.date()}</h4>"
+        from basket._repr import frame_html, title_html
+
+        value = self.terminal.loc[:, [c for c in ("p5", "p50", "p95", "mean")
+                                      if c in self.terminal.columns]]
+        alone = self.constituents["horizon_volatility"].unstack("holding")
+        alone = alone.reindex(index=self.terminal.index, columns=self.holdings)
+        return (
+            title_html(f"Monte Carlo of {self.spec.title or self.spec.name} ({self.method}, "
+                       f"rebalance {self.rule}): {self.n_paths:,} paths, {self.horizon} days "
+                       f"from {self.start.date()}")
+            + frame_html(value, "ratio", index_label="holder in",
+                         caption="Value at the horizon, relative to the start")
+            + frame_html(self.risk, "pct", index_label="holder in",
+                         caption="Risk over the whole horizon (losses as fractions of the "
+                                 "start value; volatility annualized)")
+            + frame_html(alone, "pct", index_label="holder in",
+                         caption="Horizon volatility of each currency held alone")
         )
-        table: str = self.summary().to_html(float_format=lambda x: f"{x:.4f}")
-        return title + table

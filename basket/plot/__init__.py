@@ -8,8 +8,9 @@ to PNG, SVG or PDF atomically.
 Modules, one per family of figures: :mod:`~basket.plot.backtest` (values, rolling volatility,
 weights, risk contributions), :mod:`~basket.plot.indices` (a currency against several baskets:
 Libra, the SDR, the DXY), :mod:`~basket.plot.outlook` (Monte Carlo fans, stress bars),
-:mod:`~basket.plot.treasury` (the reserve), :mod:`~basket.plot.connectedness` (spillovers);
-the shared colours, axes and saving live in :mod:`~basket.plot._base`.
+:mod:`~basket.plot.drawdowns` (the underwater chart), :mod:`~basket.plot.design` (the
+optimiser), :mod:`~basket.plot.treasury` (the reserve) and :mod:`~basket.plot.connectedness`
+(spillovers); the shared colours, axes, layout and saving live in :mod:`~basket.plot._base`.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from basket.plot.backtest import (
     weights_chart,
 )
 from basket.plot.connectedness import save_spillover_figure, spillover_figure
+from basket.plot.design import optimization_figure
+from basket.plot.drawdowns import underwater_chart
 from basket.plot.indices import INDEX_COLORS, index_color, indices_figure, save_indices_figure
 from basket.plot.outlook import fan_chart, save_simulation_figure, stress_bars
 from basket.plot.treasury import reserve_figure, save_reserve_figure
@@ -48,6 +51,7 @@ __all__ = [
     "figure_bytes",
     "index_color",
     "indices_figure",
+    "optimization_figure",
     "reserve_figure",
     "risk_contribution_bars",
     "rolling_volatility_chart",
@@ -59,6 +63,7 @@ __all__ = [
     "save_spillover_figure",
     "spillover_figure",
     "stress_bars",
+    "underwater_chart",
     "value_chart",
     "weights_chart",
 ]

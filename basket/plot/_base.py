@@ -21,7 +21,9 @@ when this module is imported (so the command line starts fast); a missing instal
 from __future__ import annotations
 
 import io
+import math
 import os
+import textwrap
 import types
 import zlib
 from collections.abc import Mapping, Sequence
@@ -43,38 +45,54 @@ __all__ = [
     "currency_color",
     "figure_bytes",
     "save_figure",
+    "tick_decimals",
 ]
 
 CURRENCY_COLORS: Mapping[str, str] = types.MappingProxyType(
     {
-        "USD": "#1f4e9c",  # blue
-        "EUR": "#e8a000",  # amber
-        "JPY": "#c8102e",  # red
-        "GBP": "#6a3d9a",  # purple
-        "SGD": "#1b9e77",  # teal green
-        "CNY": "#d95f02",  # burnt orange
-        "CHF": "#8c564b",  # brown
-        "CAD": "#e377c2",  # pink
-        "AUD": "#17becf",  # cyan
-        "HKD": "#bcbd22",  # olive
-        "SEK": "#4daf4a",  # green
-        "NOK": "#a6761d",  # ochre
-        "KRW": "#7570b3",  # slate violet
-        "INR": "#ff7f00",  # orange
-        "NZD": "#66a61e",  # leaf green
-        "DKK": "#b2182b",  # dark red
+        # Seven colours told apart by readers with any common colour-vision deficiency
+        # (CIEDE2000 >= 12 between every pair in normal vision and under simulated
+        # protanopia, deuteranopia and tritanopia; tests/plot/test_palette.py): the Libra and
+        # SDR currencies and the franc.
+        "USD": "#0072b2",  # blue (Okabe-Ito)
+        "EUR": "#e69f00",  # orange (Okabe-Ito)
+        "JPY": "#d55e00",  # vermilion (Okabe-Ito)
+        "GBP": "#aa3377",  # purple (Tol bright)
+        "SGD": "#009e73",  # bluish green (Okabe-Ito)
+        "CNY": "#33bbee",  # cyan (Tol vibrant)
+        "CHF": "#225522",  # dark green (Tol dark)
+        # Nine more, distinct from the seven and from each other in normal vision
+        # (CIEDE2000 >= 11); some pairs merge under colour-vision deficiency.
+        "CAD": "#ee6677",  # red (Tol bright)
+        "AUD": "#ccbb44",  # yellow (Tol bright)
+        "HKD": "#999933",  # olive (Tol muted)
+        "SEK": "#004488",  # dark blue (Tol high-contrast)
+        "NOK": "#ee8866",  # salmon (Tol light)
+        "KRW": "#cc79a7",  # pink (Okabe-Ito)
+        "INR": "#666633",  # dark olive (Tol dark)
+        "NZD": "#228833",  # green (Tol bright)
+        "DKK": "#cc3311",  # red (Tol vibrant)
     }
 )
-"""Colour of each common currency, the same in every figure (hex RGB)."""
+"""Colour of each common currency, the same in every figure (hex RGB).
+
+Taken from Okabe and Ito's colour-universal palette and Paul Tol's qualitative schemes: the
+first seven are distinct for readers with colour-vision deficiency, all sixteen in normal
+vision, and none is close to the basket's near-black or to the white background. Other codes
+get a fallback colour (:func:`currency_color`).
+"""
 
 BASKET_COLOR = "#111111"
 """Colour of the basket's own line or bar."""
 
 _FALLBACK = (
-    "#2ca02c", "#9467bd", "#8dd3c7", "#fb8072", "#80b1d3", "#b3de69", "#fdb462", "#bc80bd",
-    "#e6ab02", "#1a9850", "#5e3c99", "#f781bf", "#999933", "#882255", "#44aa99", "#332288",
+    "#332288", "#882255", "#44aa99", "#ddcc77", "#77aadd", "#44bb99", "#ee3377", "#ddaa33",
+    "#bb5566", "#0077bb", "#aa4499", "#117733",
 )
+"""Colours of other codes, picked by a CRC-32 of the code (Tol muted, light, vibrant)."""
 
+MIN_WIDTH = 6.4
+"""Narrowest grid figure, in inches: one panel still has room for its title and legend."""
 
 
 class PlotDependencyError(BasketError, ImportError):
@@ -99,7 +117,7 @@ def currency_color(code: str) -> str:
     Examples
     --------
     >>> currency_color("usd")
-    '#1f4e9c'
+    '#0072b2'
     >>> currency_color("XYZ") == currency_color("XYZ")
     True
     """
@@ -108,6 +126,41 @@ def currency_color(code: str) -> str:
     if found is not None:
         return found
     return _FALLBACK[zlib.crc32(key.encode("utf-8")) % len(_FALLBACK)]
+
+
+def tick_decimals(values: Sequence[float], *, scale: float = 100.0, most: int = 4) -> int:
+    """Return the decimals needed to print every tick value exactly (as a percent by default).
+
+    The fewest decimals ``d`` (at most ``most``) at which every ``value * scale`` rounds to
+    itself, so ticks every 2.5% print ``0.0% 2.5% 5.0% 7.5%``, never ``0% 2% 5% 8%``.
+
+    Parameters
+    ----------
+    values : sequence of float
+        Tick positions (fractions: 0.025 is 2.5%). Non-finite values are ignored.
+    scale : float, default 100
+        Multiplier applied before printing (100 for percents).
+    most : int, default 4
+        Upper bound on the decimals.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> tick_decimals([0.0, 0.025, 0.05, 0.075])
+    1
+    >>> tick_decimals([0.0, 0.05, 0.10]), tick_decimals([1.0, 1.0025, 1.005])
+    (0, 2)
+    """
+    scaled = [float(v) * scale for v in values if math.isfinite(float(v))]
+    size = max((abs(v) for v in scaled), default=0.0)
+    for d in range(most + 1):
+        tol = 1e-6 * 10.0 ** (-d) + 1e-12 * size
+        if all(abs(v - round(v, d)) <= tol for v in scaled):
+            return d
+    return most
 
 
 def _require_matplotlib() -> None:
@@ -134,10 +187,15 @@ def _grid(
     n: int, *, ncols: int = 3, panel: tuple[float, float] = (4.6, 3.2), sharey: bool = False,
     extra_height: float = 0.9,
 ) -> tuple[Figure, list[Axes], list[Axes]]:
-    """A figure with ``n`` panels in rows of ``ncols``; returns (fig, used axes, spare axes)."""
+    """A figure with ``n`` panels in rows of ``ncols``; returns (fig, used axes, spare axes).
+
+    The figure is at least :data:`MIN_WIDTH` wide (a single panel gets the extra width).
+    """
     ncols = max(1, min(ncols, n))
     nrows = -(-n // ncols)
-    fig = _figure(panel[0] * ncols, panel[1] * nrows + extra_height)
+    if ncols * panel[0] < MIN_WIDTH:
+        extra_height += 0.6  # the title and the legend wrap on a narrow figure
+    fig = _figure(max(MIN_WIDTH, panel[0] * ncols), panel[1] * nrows + extra_height)
     axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True, sharey=sharey).ravel().tolist()
     used, spare = axes[:n], axes[n:]
     for ax in spare:
@@ -157,11 +215,30 @@ def _date_axis(ax: Axes) -> None:
     )
 
 
-def _percent_axis(ax: Axes, axis: Literal["x", "y"] = "y", decimals: int | None = None) -> None:
-    from matplotlib.ticker import PercentFormatter
+def _percent_formatter() -> Any:
+    """A matplotlib Formatter printing percents with the decimals the tick spacing needs."""
+    from matplotlib.ticker import Formatter
 
+    class PercentTicks(Formatter):
+        decimals = 0
+
+        def format_ticks(self, values: Any) -> list[str]:
+            self.decimals = tick_decimals(list(values))
+            return [self(v) for v in values]
+
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            text = f"{x * 100:.{self.decimals}f}"
+            if float(text) == 0:
+                text = text.lstrip("-")  # no "-0%"
+            return str(self.fix_minus(text + "%"))
+
+    return PercentTicks()
+
+
+def _percent_axis(ax: Axes, axis: Literal["x", "y"] = "y") -> None:
+    """Percent tick labels with the decimals the tick spacing needs (:func:`tick_decimals`)."""
     target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_formatter(PercentFormatter(1.0, decimals=decimals))
+    target.set_major_formatter(_percent_formatter())
 
 
 def _style(ax: Axes) -> None:
@@ -172,15 +249,18 @@ def _style(ax: Axes) -> None:
 
 
 def _name(result: Any) -> str:
+    """The basket's title for people: the result's ``title``, its spec's, else a name."""
+    title = getattr(result, "title", None)
+    if isinstance(title, str) and title.strip():
+        return title
     spec = getattr(result, "spec", None)
     if spec is None:
         spec = getattr(result, "basket", None)  # StressResult names its basket
     if spec is None:
-        return str(getattr(result, "name", "The basket"))
+        return str(getattr(result, "name", None) or "The basket")
     if isinstance(spec, str):
         return spec
     return str(getattr(spec, "title", "") or getattr(spec, "name", "The basket"))
-
 
 
 def _pick(available: Sequence[str], asked: Sequence[str] | str | None, what: str) -> list[str]:
@@ -198,15 +278,87 @@ def _pick(available: Sequence[str], asked: Sequence[str] | str | None, what: str
     return out
 
 
-
 def _legend(fig: Figure, spare: list[Axes], handles: list[Any], labels: list[str]) -> None:
-    """One legend for a grid: in the first unused panel if there is one, else below."""
+    """One legend for a grid: in the first unused panel if there is one, else below.
+
+    Below the panels it starts on one row; :func:`_fit` gives it fewer columns if need be.
+    """
     if spare:
         spare[0].legend(handles, labels, loc="center", frameon=False)
     else:
-        fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 7),
-                   frameon=False)
+        _below(fig, handles, labels, min(len(labels), 7))
 
+
+def _below(fig: Figure, handles: list[Any], labels: list[str], ncols: int) -> Any:
+    leg = fig.legend(handles, labels, loc="outside lower center", ncols=ncols, frameon=False)
+    setattr(leg, "_basket_entries", (handles, labels, ncols))  # noqa: B010 - for _fit
+    return leg
+
+
+def _suptitle(fig: Figure, text: str, **kwargs: Any) -> None:
+    """The figure's bold title (:func:`_fit` wraps it to the figure's width)."""
+    fig.suptitle(text, fontweight="bold", **kwargs)
+
+
+def _wrap(text: str, fraction: float) -> str:
+    """Rewrap ``text`` so that no line is longer than ``fraction`` of its longest line.
+
+    A long line is split into the fewest lines that fit, of balanced lengths, at word
+    boundaries (never a lone last word).
+    """
+    lines = text.split("\n")
+    most = max(12, int(max(len(line) for line in lines) * fraction))
+    out: list[str] = []
+    for line in lines:
+        if len(line) <= most:
+            out.append(line)
+            continue
+        n = -(-len(line) // most)
+        width = -(-len(line) // n)
+        parts = textwrap.wrap(line, width)
+        while len(parts) > n and width < most:
+            width += 1
+            parts = textwrap.wrap(line, width)
+        out.extend(parts)
+    return "\n".join(out)
+
+
+def _fit(fig: Figure, *, margin: float = 0.98) -> Figure:
+    """Keep every text of ``fig`` inside its canvas; returns ``fig``.
+
+    Constrained layout places titles and legends vertically but lets them run off the sides.
+    This measures them (no drawing needed: a text's width does not depend on the layout), then
+    wraps a suptitle wider than the figure and an axes title wider than its panel at word
+    boundaries, and rebuilds a legend below the panels that is wider than the figure with
+    fewer columns, until each fits (at most four rounds).
+    """
+    width = fig.bbox.width * margin
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    for _ in range(4):
+        changed = False
+        title = getattr(fig, "_suptitle", None)  # matplotlib's only handle on it
+        if title is not None and title.get_text():
+            w = title.get_window_extent(renderer).width
+            if w > width:
+                title.set_text(_wrap(title.get_text(), width / w * 0.97))
+                changed = True
+        for ax in fig.axes:
+            room = ax.get_position().width * fig.bbox.width * 1.1
+            w = ax.title.get_window_extent(renderer).width if ax.title.get_text() else 0.0
+            if w > room:
+                ax.title.set_text(_wrap(ax.title.get_text(), room / w * 0.97))
+                changed = True
+        for leg in list(fig.legends):
+            entries = getattr(leg, "_basket_entries", None)
+            w = leg.get_window_extent(renderer).width
+            if entries is not None and w > width and entries[2] > 1:
+                handles, labels, ncols = entries
+                leg.remove()
+                _below(fig, handles, labels, max(1, min(ncols - 1, int(ncols * width / w))))
+                changed = True
+        if not changed:
+            break
+    return fig
 
 
 # --------------------------------------------------------------------------- saving

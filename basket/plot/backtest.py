@@ -37,12 +37,14 @@ from basket.plot._base import (
     BASKET_COLOR,
     _date_axis,
     _figure,
+    _fit,
     _grid,
     _legend,
     _name,
     _percent_axis,
     _pick,
     _style,
+    _suptitle,
     check_figure_path,
     currency_color,
     save_figure,
@@ -126,7 +128,7 @@ def _draw_values(ax: Axes, result: BacktestResult, numeraires: list[str]) -> Non
     for k in numeraires:
         v = result.values[k].to_numpy()
         ax.plot(idx, v / v[0], color=currency_color(k), linewidth=1.4, label=_in(k))
-    ax.set_ylabel("value (first date = 1)")
+    ax.set_ylabel("value (start = 1)")
     ax.set_title("Index level" if _is_index(result) else "Basket value by holder currency")
     ax.legend(loc="best", fontsize="small", ncols=2)
     _style(ax)
@@ -145,7 +147,7 @@ def _draw_rolling(ax: Axes, result: BacktestResult, numeraires: list[str], windo
     ax.set_title("Rolling one-year volatility of the basket" if window == 252
                  else f"Rolling {window}-day volatility of the basket")
     ax.legend(loc="best", fontsize="small")
-    _percent_axis(ax, decimals=0)
+    _percent_axis(ax)
     _style(ax)
     _date_axis(ax)
 
@@ -177,10 +179,10 @@ def _draw_weights(ax: Axes, result: BacktestResult, target: bool) -> None:
                        label=f"base date {base.date()}")
     ax.set_ylim(bottom=0)
     ax.set_ylabel("share of the basket's value")
-    ax.set_title("Realised weights (dashed: targets)" if target and spec.weights
-                 else "Realised weights")
+    ax.set_title("Realized weights (dashed: targets)" if target and spec.weights
+                 else "Realized weights")
     ax.legend(loc="best", fontsize="small", ncols=2)
-    _percent_axis(ax, decimals=0)
+    _percent_axis(ax)
     _style(ax)
     _date_axis(ax)
 
@@ -210,7 +212,7 @@ def _draw_contributions(ax: Axes, result: BacktestResult, numeraires: list[str])
     ax.set_title("Risk contributions by constituent")
     ax.set_ylim(top=max(float(np.nanmax(pos)), float(np.nanmax(total))) * 1.18)
     ax.legend(loc="best", fontsize="small", ncols=2)
-    _percent_axis(ax, decimals=1)
+    _percent_axis(ax)
     _style(ax)
     ax.grid(False, axis="x")
 
@@ -269,8 +271,8 @@ def value_chart(
         fig = _figure(10, 5.2)
         ax = fig.add_subplot()
         _draw_values(ax, result, ks)
-        fig.suptitle(_subtitle(result), fontweight="bold")
-        return fig
+        _suptitle(fig, _subtitle(result))
+        return _fit(fig)
     fig, axes, spare = _grid(len(ks), sharey=True)
     handles: dict[str, Any] = {}
     for ax, k in zip(axes, ks, strict=True):
@@ -291,15 +293,13 @@ def value_chart(
         _style(ax)
         _date_axis(ax)
     for ax in axes[:: min(3, len(axes))]:
-        ax.set_ylabel("value (first date = 1)")
-    order = ["basket"] + [h for h in handles if h != "basket"]
+        ax.set_ylabel("value (start = 1)")
+    order = ["basket"] + [f"{c} held alone" for c in result.units.columns
+                          if f"{c} held alone" in handles]
     _legend(fig, spare, [handles[h] for h in order], order)
-    fig.suptitle(
-        f"Value to a holder of each currency: the basket vs each constituent held alone\n"
-        f"{_subtitle(result)}",
-        fontweight="bold",
-    )
-    return fig
+    _suptitle(fig, f"Value to a holder of each currency: the basket vs each constituent held "
+                   f"alone\n{_subtitle(result)}")
+    return _fit(fig)
 
 
 def rolling_volatility_chart(
@@ -359,8 +359,8 @@ def rolling_volatility_chart(
         fig = _figure(10, 5.2)
         ax = fig.add_subplot()
         _draw_rolling(ax, result, ks, int(window))
-        fig.suptitle(f"{_subtitle(result)}", fontweight="bold")
-        return fig
+        _suptitle(fig, _subtitle(result))
+        return _fit(fig)
     from basket.valuation.metrics import rolling_volatility
 
     fig, axes, spare = _grid(len(ks), sharey=True)
@@ -384,21 +384,22 @@ def rolling_volatility_chart(
         (line,) = ax.plot(rb.index.to_numpy(), rb.to_numpy(), color=BASKET_COLOR, linewidth=1.8)
         handles.setdefault("basket", line)
         ax.set_title(f"held in {k}", fontsize="medium")
-        _percent_axis(ax, decimals=0)
+        _percent_axis(ax)
         _style(ax)
         _date_axis(ax)
     axes[0].set_ylim(0, top * 1.05)  # the panels share y
     for ax in axes[:: min(3, len(axes))]:
         ax.set_ylabel(f"{window}-day volatility")
-    order = ["basket"] + [h for h in handles if h != "basket"]
+    order = ["basket"] + [f"{c} held alone" for c in result.units.columns
+                          if f"{c} held alone" in handles]
     _legend(fig, spare, [handles[h] for h in order], order)
-    fig.suptitle(f"Rolling volatility, basket vs each constituent held alone\n"
-                 f"{_subtitle(result)}", fontweight="bold")
-    return fig
+    _suptitle(fig, f"Rolling volatility, basket vs each constituent held alone\n"
+                   f"{_subtitle(result)}")
+    return _fit(fig)
 
 
 def weights_chart(result: BacktestResult, *, target: bool = True) -> Figure:
-    """Plot the realised weights drifting under fixed amounts, and the rebalancing dates.
+    """Plot the realized weights drifting under fixed amounts, and the rebalancing dates.
 
     Parameters
     ----------
@@ -430,8 +431,8 @@ def weights_chart(result: BacktestResult, *, target: bool = True) -> Figure:
     fig = _figure(10, 5.2)
     ax = fig.add_subplot()
     _draw_weights(ax, result, target)
-    fig.suptitle(_subtitle(result), fontweight="bold")
-    return fig
+    _suptitle(fig, _subtitle(result))
+    return _fit(fig)
 
 
 def risk_contribution_bars(
@@ -478,8 +479,8 @@ def risk_contribution_bars(
     fig = _figure(max(6.0, 1.5 * len(ks) + 3), 5.2)
     ax = fig.add_subplot()
     _draw_contributions(ax, result, ks)
-    fig.suptitle(_subtitle(result), fontweight="bold")
-    return fig
+    _suptitle(fig, _subtitle(result))
+    return _fit(fig)
 
 
 def backtest_figure(
@@ -490,7 +491,7 @@ def backtest_figure(
 ) -> Figure:
     """Build the four-panel summary of a backtest, sized for a slide.
 
-    Panels: the value in each numeraire (indexed to 1), the rolling volatility, the realised
+    Panels: the value in each numeraire (indexed to 1), the rolling volatility, the realized
     weights with rebalancing dates, and the risk contributions.
 
     Parameters
@@ -532,8 +533,8 @@ def backtest_figure(
         fig.delaxes(axes[0, 1])
     _draw_weights(axes[1, 0], result, True)
     _draw_contributions(axes[1, 1], result, ks)
-    fig.suptitle(_subtitle(result), fontsize="x-large", fontweight="bold")
-    return fig
+    _suptitle(fig, _subtitle(result), fontsize="x-large")
+    return _fit(fig)
 
 
 # --------------------------------------------------------------------------- saving

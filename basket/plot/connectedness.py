@@ -95,7 +95,7 @@ def _rolling_panels(fig: Figure, result: SpilloverResult, backtest: BacktestResu
     if backtest is not None:
         _volatility_panel(axes[2], result, backtest)
     for ax in axes:
-        _percent_axis(ax, decimals=0)
+        _percent_axis(ax)
         _style(ax)
         _date_axis(ax)
     _shade_episodes(axes, pd.Timestamp(dates[0]), pd.Timestamp(dates[-1]))

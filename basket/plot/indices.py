@@ -84,7 +84,7 @@ def _draw_rolling(ax: Axes, cmp: IndexComparison, window: int) -> None:
     ax.set_ylabel(f"trailing {window} days, annualized")
     ax.set_title(f"Volatility for a {cmp.currency} holder")
     ax.legend(loc="upper left", fontsize="small")
-    _percent_axis(ax, decimals=0)
+    _percent_axis(ax)
     _style(ax)
     _date_axis(ax)
 

@@ -28,12 +28,14 @@ from basket.errors import DataError
 from basket.plot._base import (
     BASKET_COLOR,
     _date_axis,
+    _fit,
     _grid,
     _legend,
     _name,
     _percent_axis,
     _pick,
     _style,
+    _suptitle,
     check_figure_path,
     currency_color,
     save_figure,
@@ -42,7 +44,7 @@ from basket.plot._base import (
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-__all__ = ["fan_chart", "save_simulation_figure", "stress_bars"]
+__all__ = ["MAX_FAN_POINTS", "fan_chart", "save_simulation_figure", "stress_bars"]
 
 _PERCENTILE = re.compile(r"^[pPqQ]?(\d+(?:\.\d+)?)$")
 
@@ -63,6 +65,54 @@ def _fmt_pct(p: float) -> str:
     return f"p{p:g}"
 
 
+_METHODS = {"normal": "normal returns", "bootstrap": "block bootstrap"}
+MAX_FAN_POINTS = 53
+"""Most dates a fan band is drawn through (see :func:`fan_chart`)."""
+
+
+def _thin(n: int, most: int = MAX_FAN_POINTS) -> np.ndarray:
+    """Rows ``0, s, 2s, ...`` and the last one, for the smallest step ``s`` giving <= most."""
+    step = max(1, -(-(n - 1) // max(1, most - 1)))
+    rows = np.arange(0, n, step)
+    if rows[-1] != n - 1:
+        rows = np.append(rows, n - 1)
+    return rows
+
+
+def _fan_title(result: Any) -> str:
+    method = getattr(result, "method", None)
+    start = getattr(result, "start", None)
+    head = f"{_name(result)}: Monte Carlo outlook"
+    if isinstance(method, str):
+        head += f", {_METHODS.get(method, method)}"
+    if isinstance(start, (pd.Timestamp, np.datetime64)) or hasattr(start, "isoformat"):
+        head += f" from {pd.Timestamp(start).date().isoformat()}"
+    bits = []
+    for attr, label in (("n_paths", "paths"), ("horizon", "days ahead")):
+        val = getattr(result, attr, None)
+        if isinstance(val, (int, np.integer)):
+            bits.append(f"{int(val):,} {label}")
+    fan_paths, n_paths = getattr(result, "fan_paths", None), getattr(result, "n_paths", None)
+    if isinstance(fan_paths, (int, np.integer)) and fan_paths != n_paths:
+        bits.append(f"bands from the first {int(fan_paths):,}")
+    return head + (f" ({', '.join(bits)})" if bits else "")
+
+
+def _band_handles(n_pairs: int, labels: list[str], median: str | None) -> list[Any]:
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    out: list[Any] = [Patch(facecolor="#555555", alpha=_alpha(d, n_pairs), linewidth=0)
+                      for d in range(n_pairs)]
+    if median is not None:
+        out.append(Line2D([], [], color="#555555", linewidth=1.6))
+    return out
+
+
+def _alpha(depth: int, n_pairs: int) -> float:
+    return 0.15 + 0.25 * depth / max(1, n_pairs - 1) if n_pairs > 1 else 0.3
+
+
 def fan_chart(result: Any, numeraires: Sequence[str] | str | None = None) -> Figure:
     """Plot Monte Carlo percentile bands (a fan) for each numeraire.
 
@@ -70,8 +120,9 @@ def fan_chart(result: Any, numeraires: Sequence[str] | str | None = None) -> Fig
     ----------
     result : SimulationResult or any object with a ``fan`` attribute
         ``fan`` maps a numeraire to a DataFrame: rows simulated dates (or steps), columns
-        percentile bands named like ``p5, p25, p50, p75, p95`` (basket value in that numeraire).
-        ``spec``, ``n_paths`` and ``horizon`` are used in the title when present.
+        percentile bands named like ``p5, p25, p50, p75, p95`` (basket value in that numeraire
+        relative to the start). ``spec``, ``method``, ``start``, ``n_paths``, ``horizon`` and
+        ``fan_paths`` are used in the title when present.
     numeraires : str or sequence of str, optional
         Which fans to draw (default: all, in the mapping's order).
 
@@ -79,7 +130,8 @@ def fan_chart(result: Any, numeraires: Sequence[str] | str | None = None) -> Fig
     -------
     matplotlib.figure.Figure
         One axes per numeraire: nested shaded bands (outer percentiles lighter) and the
-        median as a line, in the numeraire's colour.
+        median as a line, in the numeraire's colour; one legend for all panels (in the spare
+        panel of the grid when there is one, else below).
 
     Raises
     ------
@@ -88,6 +140,15 @@ def fan_chart(result: Any, numeraires: Sequence[str] | str | None = None) -> Fig
         numeraire.
     PlotDependencyError
         matplotlib is not installed.
+
+    Notes
+    -----
+    The bands are drawn through at most :data:`MAX_FAN_POINTS` dates of the fan: every
+    ``s``-th date for the smallest ``s`` that fits, always with the start and the horizon.
+    Each point drawn is a computed percentile; leaving out the dates between them hides the
+    day-to-day sampling noise of percentiles estimated from a few thousand paths (a one-year
+    fan is drawn weekly). For smooth outer bands simulate more paths: the fan uses up to
+    ``fan_paths`` (10,000 by default) of them.
 
     Examples
     --------
@@ -102,45 +163,48 @@ def fan_chart(result: Any, numeraires: Sequence[str] | str | None = None) -> Fig
         raise DataError("fan_chart needs a result with a non-empty 'fan' mapping; "
                         "pass what basket.simulate() returns")
     ks = _pick([str(k) for k in fans], numeraires, "numeraire")
-    fig, axes, _ = _grid(len(ks), panel=(4.8, 3.4))
+    for k in ks:
+        if not isinstance(fans[k], pd.DataFrame) or fans[k].empty:
+            raise DataError(f"the fan for {k} is empty; nothing to plot")
+    fig, axes, spare = _grid(len(ks), panel=(4.8, 3.4))
+    labels: list[str] = []
+    median: str | None = None
     for ax, k in zip(axes, ks, strict=True):
         frame = fans[k]
-        if not isinstance(frame, pd.DataFrame) or frame.empty:
-            raise DataError(f"the fan for {k} is empty; nothing to plot")
         bands = _bands(frame)
+        frame = frame.iloc[_thin(len(frame))]
         color = currency_color(k)
-        is_dates = isinstance(frame.index, pd.DatetimeIndex)
         x = frame.index.to_numpy()
+        ax.axhline(1.0, color="#888888", linewidth=0.8)
         lo, hi = 0, len(bands) - 1
-        depth = 0
         n_pairs = len(bands) // 2
+        labels = []
         while lo < hi:
             (p_lo, c_lo), (p_hi, c_hi) = bands[lo], bands[hi]
-            alpha = 0.15 + 0.25 * depth / max(1, n_pairs - 1) if n_pairs > 1 else 0.3
             ax.fill_between(x, frame[c_lo].to_numpy(dtype=np.float64),
-                            frame[c_hi].to_numpy(dtype=np.float64), color=color, alpha=alpha,
-                            linewidth=0, label=f"{_fmt_pct(p_lo)}–{_fmt_pct(p_hi)}")
-            lo, hi, depth = lo + 1, hi - 1, depth + 1
+                            frame[c_hi].to_numpy(dtype=np.float64), color=color,
+                            alpha=_alpha(lo, n_pairs), linewidth=0,
+                            label=f"{_fmt_pct(p_lo)}–{_fmt_pct(p_hi)}")
+            labels.append(f"{_fmt_pct(p_lo)}–{_fmt_pct(p_hi)}")
+            lo, hi = lo + 1, hi - 1
+        median = None
         if lo == hi:
             p_mid, c_mid = bands[lo]
+            median = "median" if p_mid == 50 else _fmt_pct(p_mid)
             ax.plot(x, frame[c_mid].to_numpy(dtype=np.float64), color=color, linewidth=1.6,
-                    label="median" if p_mid == 50 else _fmt_pct(p_mid))
+                    label=median)
         ax.set_title(f"held in {k}", fontsize="medium")
-        ax.set_ylabel(f"basket value in {k}")
-        ax.legend(loc="upper left", fontsize="x-small")
         _style(ax)
-        if is_dates:
+        if isinstance(frame.index, pd.DatetimeIndex):
             _date_axis(ax)
         else:
             ax.set_xlabel("trading days ahead")
-    bits = []
-    for attr, label in (("n_paths", "paths"), ("horizon", "days ahead")):
-        val = getattr(result, attr, None)
-        if isinstance(val, (int, np.integer)):
-            bits.append(f"{int(val):,} {label}")
-    extra = f" ({', '.join(bits)})" if bits else ""
-    fig.suptitle(f"{_name(result)}: Monte Carlo outlook{extra}", fontweight="bold")
-    return fig
+    for ax in axes[:: min(3, len(axes))]:
+        ax.set_ylabel("value (start = 1)")
+    handles = _band_handles(len(labels), labels, median)
+    _legend(fig, spare, handles, labels + ([median] if median is not None else []))
+    _suptitle(fig, _fan_title(result))
+    return _fit(fig)
 
 
 def stress_bars(
@@ -221,7 +285,7 @@ def stress_bars(
         ax.axvline(0, color="#888888", linewidth=0.8)
         ax.set_yticks(np.arange(len(episodes)), episodes)
         ax.set_title(f"held in {k}", fontsize="medium")
-        _percent_axis(ax, "x", decimals=0)
+        _percent_axis(ax, "x")
         _style(ax)
         ax.grid(False, axis="y")
     axes[0].invert_yaxis()  # shared by every panel: first episode on top, once
@@ -230,9 +294,8 @@ def stress_bars(
                       else "maximum drawdown in the episode")
     _legend(fig, spare, list(handles.values()), list(handles))
     what = "change" if value == "change" else "maximum drawdown"
-    fig.suptitle(f"{_name(result)}: {what} through historical stress episodes",
-                 fontweight="bold")
-    return fig
+    _suptitle(fig, f"{_name(result)}: {what} through historical stress episodes")
+    return _fit(fig)
 
 
 

@@ -23,7 +23,7 @@ import pandas as pd
 
 from basket._json import to_jsonable as _json
 
-__all__ = ["BACKING_TOLERANCE", "ReservePaths", "ReserveResult"]
+__all__ = ["BACKING_TOLERANCE", "EPISODE_KINDS", "SUMMARY_KINDS", "ReservePaths", "ReserveResult"]
 
 BACKING_TOLERANCE = 1e-12
 """A day counts as below full backing when coverage < 1 - this (relative)."""
@@ -179,12 +179,28 @@ class ReserveResult:
         return pd.concat([self.path, self.reserve_value.add_prefix("reserve_in_")], axis=1)
 
     def summary(self) -> pd.Series:
-        """Headline figures, one per row (object Series: numbers and dates).
+        """Headline figures, one per row, each a plain Python value of its own type.
 
-        ``min_coverage`` and its date, ``days_below_full_backing``, the same with the buffer,
-        ``buffer_start_usd``/``buffer_end_usd``/``buffer_used_usd`` (total drawn), the totals
-        of income, operating and transaction costs, payout and unpaid redemptions, and each
-        currency's income (``income_EUR_usd``...).
+        Returns
+        -------
+        pandas.Series
+            Indexed by figure name (``name`` the basket). A Series holding numbers and dates
+            has dtype ``object``, but no value is a string: dates are :class:`pandas.Timestamp`
+            (``start``, ``end``, ``min_coverage_date``, ``min_coverage_with_buffer_date``),
+            counts are ``int`` (``dates``, ``days_below_full_backing``,
+            ``days_below_full_backing_with_buffer``), everything else is a ``float``: coins
+            (``coins_start``, ``coins_end``), coverage as a fraction (``min_coverage``,
+            ``min_coverage_with_buffer``; 1.0 is fully backed) and US-dollar amounts, named
+            ``*_usd`` (``reserve_usd_end``, ``buffer_start_usd``, ``buffer_end_usd``,
+            ``buffer_used_usd`` (total drawn), the totals ``income_usd``, ``opex_usd``,
+            ``cost_usd``, ``payout_usd``, ``unpaid_usd``, and each currency's income
+            ``income_EUR_usd``...). Read one figure as ``s["min_coverage"]``; :data:`SUMMARY_KINDS`
+            says how each is shown (the notebook view, :meth:`_repr_html_`).
+
+        Notes
+        -----
+        A Series rather than a one-row DataFrame, so that a figure is a scalar (``s["key"]``)
+        and ``s.items()`` walks the figures, as the command line and :meth:`to_dict` do.
         """
         p = self.path
         cov, cwb = p["coverage"], p["coverage_with_buffer"]
@@ -197,10 +213,10 @@ class ReserveResult:
             "coins_end": float(p["coins"].iloc[-1]),
             "reserve_usd_end": float(p["reserve_usd"].iloc[-1]),
             "min_coverage": float(cov.min()),
-            "min_coverage_date": cov.idxmin(),
+            "min_coverage_date": pd.Timestamp(cov.idxmin()),
             "days_below_full_backing": int((cov < 1.0 - BACKING_TOLERANCE).sum()),
             "min_coverage_with_buffer": float(cwb.min()),
-            "min_coverage_with_buffer_date": cwb.idxmin(),
+            "min_coverage_with_buffer_date": pd.Timestamp(cwb.idxmin()),
             "days_below_full_backing_with_buffer": int((cwb < 1.0 - BACKING_TOLERANCE).sum()),
             "buffer_start_usd": buffer0,
             "buffer_end_usd": float(p["buffer_usd"].iloc[-1]),
@@ -213,7 +229,9 @@ class ReserveResult:
         }
         for c, v in self.income.sum().items():
             out[f"income_{c}_usd"] = float(v)
-        return pd.Series(out, dtype=object, name=self.name)
+        figures = pd.Series(out, dtype=object, name=self.name)
+        figures.index.name = "figure"
+        return figures
 
     def figures(self) -> pd.DataFrame:
         """What :meth:`to_dict` holds, as one tidy frame (what ``--format csv`` prints).
@@ -262,11 +280,79 @@ class ReserveResult:
         )
 
     def _repr_html_(self) -> str:
-        head = (f"<h4>Reserve of {self.name}, {self.start.date()} to {self.end.date()} "
-                f"({', '.join(self.settings.get('scenario', ()) or ['no flows'])})</h4>")
-        body = self.summary().to_frame("value").to_html()
-        if not self.episodes.empty:
-            body += "<h5>A run in each crisis episode</h5>" + self.episodes.to_html(
-                float_format=lambda x: f"{x:.6g}")
-        return head + str(body)
+        from basket._repr import frame_html, title_html
 
+        s = self.summary()
+        body = _summary_table(s)
+        if not self.episodes.empty:
+            ep = self.episodes.drop(columns=[c for c in ("title",) if c in self.episodes])
+            kinds = {_EPISODE_LABELS.get(c, c): EPISODE_KINDS.get(c, "num") for c in ep.columns}
+            body += frame_html(ep.rename(columns=_EPISODE_LABELS), kinds,  # type: ignore[arg-type]
+                               index_label="episode",
+                               caption="A run in each crisis episode (same settings)")
+        flows = ", ".join(self.settings.get("scenario", ()) or ["no flows"])
+        return str(title_html(f"Reserve of {self.title or self.name}, {self.start.date()} to "
+                              f"{self.end.date()} ({flows})") + body)
+
+
+SUMMARY_KINDS: Mapping[str, str] = {
+    "start": "date", "end": "date", "dates": "count", "coins_start": "count",
+    "coins_end": "count", "min_coverage": "pct", "min_coverage_date": "date",
+    "days_below_full_backing": "count", "min_coverage_with_buffer": "pct",
+    "min_coverage_with_buffer_date": "date", "days_below_full_backing_with_buffer": "count",
+}
+"""How each figure of :meth:`ReserveResult.summary` is shown: the rest are USD amounts."""
+
+EPISODE_KINDS: Mapping[str, str] = {
+    "first_date": "date", "last_date": "date", "run": "text", "redeemed_coins": "count",
+    "redeemed_usd": "usd", "cost_usd": "usd", "cost_bps": "num", "income_usd": "usd",
+    "buffer_used_usd": "usd", "min_coverage": "pct", "min_coverage_with_buffer": "pct",
+    "coverage_end": "pct", "basket_usd_change": "pct",
+}
+"""How each column of :attr:`ReserveResult.episodes` is shown."""
+
+_EPISODE_LABELS = {
+    "first_date": "first", "last_date": "last", "redeemed_coins": "coins out",
+    "redeemed_usd": "paid out, USD", "cost_usd": "cost, USD", "cost_bps": "cost, bp",
+    "income_usd": "income, USD", "buffer_used_usd": "buffer drawn, USD",
+    "min_coverage": "lowest coverage", "min_coverage_with_buffer": "lowest with buffer",
+    "coverage_end": "coverage at the end", "basket_usd_change": "coin's USD change",
+}
+
+_SUMMARY_LABELS = {
+    "start": "first date", "end": "last date", "dates": "valuation dates",
+    "coins_start": "coins at the start", "coins_end": "coins at the end",
+    "reserve_usd_end": "reserve at the end, USD", "min_coverage": "lowest coverage",
+    "min_coverage_date": "lowest coverage on", "days_below_full_backing":
+    "days below full backing", "min_coverage_with_buffer": "lowest coverage with the buffer",
+    "min_coverage_with_buffer_date": "lowest coverage with the buffer on",
+    "days_below_full_backing_with_buffer": "days below full backing with the buffer",
+    "buffer_start_usd": "buffer at the start, USD", "buffer_end_usd": "buffer at the end, USD",
+    "buffer_used_usd": "buffer drawn, USD", "income_usd": "interest income, USD",
+    "opex_usd": "operating costs, USD", "cost_usd": "transaction costs, USD",
+    "payout_usd": "paid out, USD", "unpaid_usd": "unpaid redemptions, USD",
+}
+
+
+def _label(key: str) -> str:
+    if key in _SUMMARY_LABELS:
+        return _SUMMARY_LABELS[key]
+    if key.startswith("income_") and key.endswith("_usd"):
+        return f"interest income from {key[len('income_'):-len('_usd')]}, USD"
+    return key.replace("_", " ")
+
+
+def _summary_table(summary: pd.Series) -> str:
+    """The summary as label / value rows, each value in its own style."""
+    import html
+
+    from basket._repr import cell
+
+    cells = "".join(
+        f'<tr><th style="text-align:left">{html.escape(_label(str(key)))}</th>'
+        f'<td style="text-align:right;white-space:nowrap;padding:0.15em 0.6em">'
+        f"{cell(value, SUMMARY_KINDS.get(str(key), 'usd'))}</td></tr>"  # type: ignore[arg-type]
+        for key, value in summary.items()
+    )
+    return ('<div style="max-width:100%;overflow-x:auto;margin:0.3em 0 0.8em"><table>'
+            f"<tbody>{cells}</tbody></table></div>")

@@ -166,12 +166,19 @@ class BacktestResult:
         )
 
     def _repr_html_(self) -> str:
-        title = (
-            f"<h4>Backtest of {self.spec.title or self.spec.name} ({self.rule}), "
-            f"{self.start.date()} to {self.end.date()}, source {self.source}</h4>"
+        from basket._repr import frame_html, title_html
+
+        head = self.metrics.loc[:, [c for c in ("volatility", "total_return", "max_drawdown",
+                                                "worst_day", "var_95", "es_95")
+                                    if c in self.metrics.columns]]
+        return (
+            title_html(f"Backtest of {self.spec.title or self.spec.name} ({self.rule}), "
+                       f"{self.start.date()} to {self.end.date()}, source {self.source}")
+            + frame_html(head, "pct", index_label="holder in",
+                         caption="The basket, per holder currency (VaR, ES: one day)")
+            + frame_html(self.constituent_volatility, "pct", index_label="holder in",
+                         caption="Volatility of each currency held alone")
         )
-        table = self.summary().to_html(float_format=lambda x: f"{x:.4f}")
-        return title + table
 
 
 @dataclass(frozen=True)

@@ -181,9 +181,9 @@ def test_value_chart_panels_lines_and_numbers(res, panel: pd.DataFrame) -> None:
             drawn = line_by_color(ax, currency_color(c)).get_ydata()
             np.testing.assert_allclose(drawn, ratio / ratio[0], rtol=1e-10)
         assert type(ax.xaxis.get_major_formatter()).__name__ == "ConciseDateFormatter"
-    (legend,) = fig.legends  # below the row of panels
+    (legend,) = fig.legends  # below the row of panels, constituents in the basket's order
     assert [t.get_text() for t in legend.get_texts()] == [
-        "basket", "EUR held alone", "JPY held alone", "USD held alone"]
+        "basket", "USD held alone", "EUR held alone", "JPY held alone"]
 
 
 def test_value_chart_legend_fills_the_spare_panel() -> None:
@@ -329,10 +329,35 @@ def test_fan_chart_bands_and_median(dates: bool) -> None:
         assert {to_hex(c.get_facecolor()[0][:3]) for c in ax.collections} == {currency_color(k)}
         median = line_by_color(ax, currency_color(k))
         np.testing.assert_allclose(median.get_ydata(), sim.fan[k]["p50"].to_numpy())
-        labels = [t.get_text() for t in ax.get_legend().get_texts()]
-        assert labels == ["p5–p95", "p25–p75", "median"]
+        assert ax.get_legend() is None  # one legend for the figure
         assert ax.get_title() == f"held in {k}"
+    (legend,) = fig.legends  # three panels fill the row: the legend goes below
+    assert [t.get_text() for t in legend.get_texts()] == ["p5–p95", "p25–p75", "median"]
     assert "Trio basket" in fig.get_suptitle() and "500 paths" in fig.get_suptitle()
+    assert axes[0].get_ylabel() == "value (start = 1)"
+
+
+def test_fan_chart_title_legend_in_the_spare_panel_and_thinned_bands() -> None:
+    """Five fans: the legend fills the sixth panel; a long fan is drawn through at most
+    MAX_FAN_POINTS dates, the start and the horizon included, each a computed percentile."""
+    sim = fan_result(("USD", "EUR", "JPY", "GBP", "SGD"))
+    n = 253
+    index = pd.bdate_range("2026-10-30", periods=n)
+    sim.fan = {k: pd.DataFrame({"p5": np.linspace(1, 0.9, n), "p50": np.linspace(1, 1.01, n),
+                                "p95": np.linspace(1, 1.1, n)}, index=index) for k in sim.fan}
+    sim.method, sim.start, sim.n_paths, sim.fan_paths = "bootstrap", index[0], 20_000, 10_000
+    fig = plotting.fan_chart(sim)
+    assert len(fig.axes) == 6 and not fig.axes[5].axison
+    spare_legend = fig.axes[5].get_legend()
+    assert [t.get_text() for t in spare_legend.get_texts()] == ["p5–p95", "median"]
+    title = " ".join(fig.get_suptitle().split())
+    assert "block bootstrap from 2026-10-30" in title and "bands from the first 10,000" in title
+    median = line_by_color(fig.axes[0], currency_color("USD"))
+    x = median.get_xdata()
+    assert len(x) <= plotting.outlook.MAX_FAN_POINTS
+    assert pd.Timestamp(x[0]) == index[0] and pd.Timestamp(x[-1]) == index[-1]
+    drawn = pd.Series(median.get_ydata(), index=pd.DatetimeIndex(x))
+    np.testing.assert_allclose(drawn, sim.fan["USD"]["p50"].loc[drawn.index], rtol=0, atol=0)
 
 
 @pytest.mark.parametrize(
@@ -421,7 +446,7 @@ def test_backtest_figure_four_panels(res) -> None:
     titles = [ax.get_title() for ax in fig.axes]
     assert titles[0] == "Basket value by holder currency"
     assert titles[1] == "Rolling 60-day volatility of the basket"
-    assert titles[2].startswith("Realised weights")
+    assert titles[2].startswith("Realized weights")
     assert titles[3] == "Risk contributions by constituent"
     assert fig.get_suptitle() == "Trio basket · 2020-01-01 to 2021-02-23 · fixed amounts · source panel"
     w, h = fig.get_size_inches()
