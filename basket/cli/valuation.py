@@ -284,15 +284,32 @@ def report(
                                             metavar="RULE"),
     numeraire: Optional[list[str]] = typer.Option(None, "--numeraire", "-n",
                                                   help=NUMERAIRE_HELP, metavar="CODE"),
+    paths: int = typer.Option(5000, "--paths", metavar="N",  # report.OUTLOOK_PATHS (lazy)
+                              help="Simulated paths of the Monte Carlo outlook."),
+    seed: int = typer.Option(0, "--seed", metavar="N",
+                             help="Seed of the outlook (same seed, same report)."),
+    outlook: bool = typer.Option(True, "--outlook/--no-outlook",
+                                 help="Include the Monte Carlo outlook (fan, horizon VaR/ES)."),
+    stress: bool = typer.Option(True, "--stress/--no-stress",
+                                help="Include the historical stress episodes."),
+    indices: bool = typer.Option(True, "--indices/--no-indices",
+                                 help="Include the dollar against Libra, the SDR and the DXY."),
+    spillover: bool = typer.Option(True, "--spillover/--no-spillover",
+                                   help="Include the Diebold-Yilmaz volatility spillovers."),
     source: Any = None,
 ) -> None:
-    """Write a self-contained HTML report of a backtest (figures embedded; mail it as is)."""
-    from basket.report import render_report
-    from basket.valuation.api import backtest as run
+    """Write a self-contained HTML report of a basket (figures embedded; mail it as is).
+
+    It holds the backtest (value, volatility, risk, drawdowns, monthly and yearly returns),
+    the stress episodes, a Monte Carlo outlook, the dollar against Libra, the SDR and the
+    dollar index, and the volatility spillovers between the basket's currencies.
+    """
+    from basket.report import build_report
 
     with plan_outputs(source, spec_input(spec)) as plan:
         out = plan.add(output, "report", "--output")
-        res = run(spec, start, end, rebalance, codes(numeraire), source)
-        page = render_report(res)
+        page = build_report(spec, start, end, rebalance, codes(numeraire), source,
+                            stress=stress, outlook=outlook, indices=indices,
+                            spillover=spillover, n_paths=paths, seed=seed)
         plan.write_text(out, page)
     typer.echo(f"wrote report to {out} ({len(page.encode('utf-8')) / 1e6:.1f} MB)")

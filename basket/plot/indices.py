@@ -147,7 +147,7 @@ def indices_figure(comparison: IndexComparison, *, window: int = 252) -> Figure:
     else:
         _draw_correlation(fig.add_subplot(grid[1, :]), cmp)
     fig.suptitle(
-        f"The {cmp.currency} against {', '.join(cmp.names)} · {cmp.start.date()} to "
+        f"{cmp.currency} against each basket · {cmp.start.date()} to "
         f"{cmp.end.date()} · source {cmp.source}", fontsize="large", fontweight="bold",
     )
     return fig

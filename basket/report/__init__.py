@@ -1,10 +1,12 @@
 """A self-contained HTML report of a basket: one file to mail, opened offline.
 
 :func:`build_report` computes what goes in (the backtest, the stress episodes, a Monte Carlo
-outlook) and :func:`render_report` renders results as one HTML document; the CLI (``basket
-report --output report.html``) writes it. Modules: :mod:`~basket.report.document` (the two
+outlook, the dollar against other baskets, the volatility spillovers) and
+:func:`render_report` renders results as one HTML document; the CLI (``basket report
+--output report.html``) writes it. Modules: :mod:`~basket.report.document` (the two
 functions, the page and its style), :mod:`~basket.report.sections` (the backtest's sections),
-:mod:`~basket.report.scenarios` (stress and outlook), :mod:`~basket.report.blocks` (tables,
+:mod:`~basket.report.scenarios` (stress and outlook), :mod:`~basket.report.markets` (index
+comparison and spillovers), :mod:`~basket.report.blocks` (tables,
 number formats, heat maps, embedded figures).
 
 Conventions are those of :mod:`basket.valuation.metrics` and :mod:`basket.valuation.periods`:
@@ -15,6 +17,14 @@ are historical, positive loss fractions; the outlook's are losses over its horiz
 from __future__ import annotations
 
 from basket.report.blocks import figure_to_data_uri
-from basket.report.document import OUTLOOK_PATHS, SECTIONS, build_report, render_report
+from basket.report.document import (
+    COMPARED,
+    OUTLOOK_PATHS,
+    SECTIONS,
+    SPILLOVER_WINDOW,
+    build_report,
+    render_report,
+)
 
-__all__ = ["OUTLOOK_PATHS", "SECTIONS", "build_report", "figure_to_data_uri", "render_report"]
+__all__ = ["COMPARED", "OUTLOOK_PATHS", "SECTIONS", "SPILLOVER_WINDOW", "build_report",
+           "figure_to_data_uri", "render_report"]

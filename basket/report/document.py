@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import basket.report.markets as markets
 import basket.report.scenarios as scenarios
 import basket.report.sections as sections
 from basket.errors import DataError, SimulationError
@@ -23,14 +24,21 @@ if TYPE_CHECKING:  # pragma: no cover
     from basket.spec import BasketSpec
     from basket.valuation.results import BacktestResult
 
-__all__ = ["OUTLOOK_PATHS", "SECTIONS", "build_report", "render_report"]
+__all__ = ["COMPARED", "OUTLOOK_PATHS", "SECTIONS", "SPILLOVER_WINDOW", "build_report",
+           "render_report"]
 
 SECTIONS: tuple[str, ...] = (
     "summary", "basket", "data", "value", "volatility", "weights", "risk", "drawdowns",
     "returns", "methods",
 )
-"""Ids of the sections every report has, in order (``stress`` and ``simulation`` are added
-before ``methods`` when those results are given)."""
+"""Ids of the sections every report has, in order (``stress``, ``simulation``, ``indices`` and
+``spillover`` are added, in that order, before ``methods`` when those results are given)."""
+
+COMPARED: tuple[str, ...] = ("libra-2019", "sdr", "dxy")
+"""The shipped baskets every report compares its own with (the dollar against each)."""
+
+SPILLOVER_WINDOW = 200
+"""Days in each rolling spillover window of the report (Diebold and Yilmaz use 200)."""
 
 OUTLOOK_PATHS = 5_000
 """Paths of the report's Monte Carlo outlook by default: smooth bands, a fraction of a second."""
@@ -116,6 +124,8 @@ def render_report(
     *,
     stress: Any = None,
     simulation: Any = None,
+    indices: Any = None,
+    spillover: Any = None,
     generated: str | dt.date | None = None,
     dpi: int = 110,
     notes: Sequence[str] = (),
@@ -133,6 +143,13 @@ def render_report(
         What :func:`basket.simulate` returned (an object with a ``fan`` mapping); adds a
         ``simulation`` section (the fan, the value at the horizon and, when the result has
         them, the horizon VaR and ES).
+    indices : IndexComparison, optional
+        What :func:`basket.compare_indices` returns; adds an ``indices`` section (a currency
+        against Libra, the SDR and the dollar index: chart and table).
+    spillover : SpilloverResult, optional
+        What :func:`basket.spillover` returns; adds a ``spillover`` section (the spillover
+        table and, with rolling figures, the total index through time beside the basket's
+        rolling volatility, by stress episode and by year).
     generated : str or datetime.date, optional
         Date printed in the footer (default: today, UTC). Pass one for a reproducible file.
     dpi : int, default 110
@@ -145,13 +162,14 @@ def render_report(
     str
         A complete HTML5 document. Every figure is an embedded PNG (``data:`` URI), the style
         sheet is inline, there is no script and no attribute loads anything from a network.
-        Sections carry the ids in :data:`SECTIONS` (plus ``stress`` and ``simulation`` when
-        given). Every table sits in a ``div.scroll`` that scrolls sideways on a narrow screen.
+        Sections carry the ids in :data:`SECTIONS` (plus ``stress``, ``simulation``,
+        ``indices`` and ``spillover`` when given). Every table sits in a ``div.scroll`` that
+        scrolls sideways on a narrow screen.
 
     Raises
     ------
     DataError
-        A stress or simulation result without the expected attributes.
+        A stress, simulation, index or spillover result without the expected attributes.
     PlotDependencyError
         matplotlib is not installed.
 
@@ -174,6 +192,7 @@ def render_report(
 
     _require_matplotlib()
     scenarios.check_optional(stress, simulation)
+    markets.check_optional(indices, spillover)
     if generated is None:
         generated = dt.datetime.now(dt.timezone.utc).date()
     title = result.spec.title or result.spec.name
@@ -197,6 +216,14 @@ def render_report(
     if simulation is not None:
         body.append(section("simulation", "Monte Carlo outlook",
                             scenarios.simulation(simulation, plot, dpi)))
+    if indices is not None:
+        body.append(section("indices", "The dollar against Libra, the SDR and the dollar index"
+                            if indices.currency == "USD" else
+                            f"{indices.currency} against each basket",
+                            markets.indices(indices, plot, dpi)))
+    if spillover is not None:
+        body.append(section("spillover", "Volatility spillovers between the currencies",
+                            markets.spillover(spillover, result, plot, dpi)))
     body.append(section("methods", "Methods and conventions", _METHODS))
     return _page(title, sub, body, generated)
 
@@ -211,20 +238,28 @@ def build_report(
     *,
     stress: bool = True,
     outlook: bool = True,
+    indices: bool = True,
+    spillover: bool = True,
     n_paths: int = OUTLOOK_PATHS,
     horizon: int = 252,
     seed: int = 0,
+    spillover_window: int = SPILLOVER_WINDOW,
     generated: str | dt.date | None = None,
     dpi: int = 110,
 ) -> str:
-    """Backtest a basket, replay the stress episodes, simulate the outlook and render it all.
+    """Backtest a basket, replay the stress episodes, simulate the outlook, set it beside other
+    baskets and decompose its spillovers, and render it all.
 
     What ``basket report`` writes. The backtest is :func:`basket.backtest` with the same
     arguments; the stress section replays every shipped episode the data cover
     (:func:`basket.stress`, same rule and numeraires); the outlook simulates ``n_paths`` paths
     of ``horizon`` business days from the backtest's last date, estimated on the three years
     before it (:func:`basket.simulate`, normal method, historical drift, seeded; in the
-    numeraires asked for, by default the constituents held then).
+    numeraires asked for, by default the constituents held then); the index comparison is the
+    US dollar against this basket, Libra, the SDR and the dollar index over the backtest's
+    dates (:func:`basket.compare_indices`); the spillovers are the Diebold-Yilmaz
+    decomposition of the basket's currencies in US dollars over the same dates, rolling over
+    ``spillover_window`` days (:func:`basket.spillover`).
 
     Parameters
     ----------
@@ -236,12 +271,21 @@ def build_report(
     outlook : bool, default True
         Add the ``simulation`` section. Left out, with a note, when the data are too short to
         estimate it.
+    indices : bool, default True
+        Add the ``indices`` section. Left out, with a note, when the dates all indices share
+        are too few.
+    spillover : bool, default True
+        Add the ``spillover`` section. Left out, with a note, when the basket has fewer than
+        two currencies besides the US dollar or too few dates; the rolling figures are left
+        out, with a note, when the dates are fewer than a window needs.
     n_paths : int, default :data:`OUTLOOK_PATHS`
         Simulated paths of the outlook.
     horizon : int, default 252
         Business days simulated.
     seed : int, default 0
         Seed of the outlook, so the same call writes the same report.
+    spillover_window : int, default :data:`SPILLOVER_WINDOW`
+        Days in each rolling spillover window.
     generated : str or datetime.date, optional
         Date printed in the footer (default: today, UTC).
     dpi : int, default 110
@@ -265,7 +309,7 @@ def build_report(
     >>> from basket.report import build_report
     >>> page = build_report("libra-2019", "2019-01-02", "2019-12-31", n_paths=200, horizon=21,
     ...                     generated="2020-01-01", dpi=40)
-    >>> 'id="stress"' in page and 'id="simulation"' in page
+    >>> all(f'id="{s}"' in page for s in ("stress", "simulation", "indices", "spillover"))
     True
     """
     from basket.design.api import stress as run_stress
@@ -290,5 +334,47 @@ def build_report(
             raise  # a bad option of the caller's
         except DataError as exc:  # too few dates to estimate
             notes.append(f"no Monte Carlo outlook: {exc}")
-    return render_report(res, stress=st, simulation=sim, generated=generated, dpi=dpi,
-                         notes=notes)
+    cmp = _comparison(res, source, notes) if indices else None
+    spill = _spillover(res, source, spillover_window, notes) if spillover else None
+    return render_report(res, stress=st, simulation=sim, indices=cmp, spillover=spill,
+                         generated=generated, dpi=dpi, notes=notes)
+
+
+def _comparison(res: BacktestResult, source: Any, notes: list[str]) -> Any:
+    """The dollar against this basket and the shipped three, or ``None`` with a note."""
+    from basket.valuation.api import compare_indices
+
+    names = [n for n in COMPARED if n != res.spec.name]
+    try:
+        return compare_indices([res.spec, *names], "USD", res.start, res.end, source)
+    except DataError as exc:
+        notes.append(f"no index comparison: {exc}")
+        return None
+
+
+def _spillover(res: BacktestResult, source: Any, window: int, notes: list[str]) -> Any:
+    """The basket's spillovers in US dollars, rolling when the dates allow, or ``None``."""
+    from basket.connectedness.api import spillover
+
+    others = [c for c in res.spec.currencies if c != "USD"]
+    if len(others) < 2:
+        notes.append(f"no spillover figures: the basket holds {len(others)} currency besides "
+                     "USD; connectedness needs two or more")
+        return None
+
+    def run(win: int | None) -> Any:
+        return spillover(res.spec, "USD", res.start, res.end, window=win, source=source)
+
+    try:
+        return run(window)
+    except DataError as exc:
+        if window is None:
+            notes.append(f"no spillover figures: {exc}")
+            return None
+        try:
+            out = run(None)
+        except DataError as exc2:
+            notes.append(f"no spillover figures: {exc2}")
+            return None
+        notes.append(f"no rolling spillover figures: {exc}")
+        return out

@@ -43,9 +43,11 @@ def res() -> basket.BacktestResult:
 
 
 def test_every_section_and_no_external_request(text: str, page: Page) -> None:
-    assert page.sections == [*SECTIONS[:-1], "stress", "simulation", SECTIONS[-1]]
+    assert page.sections == [*SECTIONS[:-1], "stress", "simulation", "indices", "spillover",
+                             SECTIONS[-1]]
     assert_self_contained(text, page)
-    assert len(page.all("img")) == 7  # value, rolling, weights, risk, underwater, stress, fan
+    # value, rolling, weights, risk, underwater, stress, fan, indices, spillover
+    assert len(page.all("img")) == 9
     assert "Generated on 2021-01-04" in page.plain
 
 
@@ -125,7 +127,8 @@ def test_report_of_a_short_file_leaves_out_the_stress_with_a_note() -> None:
 
 
 def test_options_switch_sections_off_and_bad_options_are_errors() -> None:
-    text = build_report(**ARGS, stress=False, outlook=False, generated="2021-01-04", dpi=30)
+    text = build_report(**ARGS, stress=False, outlook=False, indices=False, spillover=False,
+                        generated="2021-01-04", dpi=30)
     assert Page(text).sections == list(SECTIONS)
     with pytest.raises(SimulationError, match="paths"):
         build_report(**ARGS, stress=False, n_paths=0, dpi=30)
@@ -140,3 +143,68 @@ def test_amounts_basket_with_a_late_currency_gets_its_outlook() -> None:
     assert {"stress", "simulation"} <= set(page.sections)
     assert "Note:" not in page.plain
     assert "IMF Special Drawing Right (SDR)" in page.plain
+
+
+def _section(text: str, sid: str) -> str:
+    return re.search(rf'<section id="{sid}">(.*?)</section>', text, flags=re.S).group(1)
+
+
+def test_indices_section_states_the_comparison(text: str) -> None:
+    """The dollar against Libra, the SDR and the DXY: the table prints compare_indices' figures
+    (checked against hand computations and published DXY closes in tests/valuation)."""
+    section = _section(text, "indices")
+    cmp = basket.compare_indices(["libra-2019", "sdr", "dxy"], "USD", ARGS["start"], ARGS["end"])
+    for name, row in cmp.table.iterrows():
+        cells = re.findall(r"<td>(.*?)</td>",
+                           re.search(rf"<tr><th>{name}</th>(.*?)</tr>", section).group(1))
+        assert cells[0] == f"{row['start']:.6g}" and cells[1] == f"{row['end']:.6g}"
+        assert cells[2:6] == [f"{row[c]:.2%}" for c in
+                              ("change", "annualized_change", "volatility", "max_drawdown")]
+        assert cells[6:] == [f"{row[f'corr_{n}']:.4f}" for n in cmp.names]
+    assert "ICE US Dollar Index (DXY)</b> (dxy): The US dollar measured against a geometric" in section
+    assert section.count("It holds USD itself") == 2  # Libra and the SDR, not the DXY
+    assert f"rebased to 100 on {cmp.base_date.date()}" in section
+
+
+def test_spillover_section_states_the_decomposition(res, text: str) -> None:
+    section = _section(text, "spillover")
+    sp = basket.spillover("libra-2019", "USD", res.start, res.end, window=200)
+    assert f"Total connectedness: {sp.total:.1f}%" in section
+    for receiver, row in sp.table.iterrows():
+        cells = re.findall(r"<td>(.*?)</td>",
+                           re.search(rf"<tr><th>{receiver}</th>(.*?)</tr>", section).group(1))
+        assert cells == ["–" if pd.isna(v) else f"{v:.1f}" for v in row]
+    # the rolling index by year, beside the basket's rolling volatility in USD
+    total = sp.rolling
+    vol = res.rolling_volatility()["USD"].dropna()
+    for year in sorted(set(total.index.year)):
+        cells = re.findall(r"<td>(.*?)</td>",
+                           re.search(rf"<tr><th>{year}</th>(.*?)</tr>", section).group(1))
+        within = total[total.index.year == year]
+        assert cells[:3] == [f"{within.mean():.1f}", f"{within.min():.1f}",
+                             f"{within.max():.1f}"]
+        assert cells[3] == f"{vol[vol.index.year == year].mean():.2%}"
+    # the stress episodes the windows reach (2020's dash for cash within 2018-2020)
+    assert "March 2020 dash for cash (COVID-19)" in section
+    assert sp.lag_selection in section
+
+
+def test_short_data_keep_the_static_spillover_with_a_note() -> None:
+    text = build_report("libra-2019", "2019-01-02", "2019-06-28", stress=False, outlook=False,
+                        indices=False, generated="2019-07-01", dpi=30)
+    page = Page(text)
+    assert "spillover" in page.sections
+    assert "Note: no rolling spillover figures:" in page.plain
+    section = _section(text, "spillover")
+    assert "Total connectedness:" in section and "<img" not in section
+
+
+def test_basket_of_one_currency_besides_the_dollar_has_no_spillover(tmp_path: Path) -> None:
+    toml = tmp_path / "duo.toml"
+    toml.write_text('name = "duo"\nbase_date = "2019-01-02"\n\n[weights]\nUSD = 0.5\n'
+                    'EUR = 0.5\n', encoding="utf-8")
+    text = build_report(str(toml), "2019-01-02", "2019-12-31", stress=False, outlook=False,
+                        generated="2020-01-01", dpi=30)
+    page = Page(text)
+    assert "spillover" not in page.sections and "indices" in page.sections
+    assert "Note: no spillover figures:" in page.plain

@@ -198,7 +198,9 @@ def test_optional_stress_and_simulation_sections(res) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "pattern"),
     [({"stress": object()}, "stress result has no 'table'"),
-     ({"simulation": object()}, "simulation result has no 'fan'")],
+     ({"simulation": object()}, "simulation result has no 'fan'"),
+     ({"indices": object()}, "index comparison has no 'table' and 'rebased'"),
+     ({"spillover": object()}, "spillover result has no 'table'")],
 )
 def test_bad_optional_results(res, kwargs, pattern: str) -> None:
     with pytest.raises(DataError, match=pattern):
@@ -252,5 +254,28 @@ def test_cli_report_needs_output() -> None:
 def test_cli_report_help() -> None:
     result = runner.invoke(app, ["report", "--help"])
     assert result.exit_code == 0
-    for option in ("--start", "--end", "--rebalance", "--numeraire", "--source", "--output"):
+    for option in ("--start", "--end", "--rebalance", "--numeraire", "--source", "--output",
+                   "--paths", "--seed", "--no-outlook", "--no-stress", "--no-indices",
+                   "--no-spillover"):
         assert option in result.output
+
+
+def test_cli_report_default_paths_is_the_reports() -> None:
+    from basket.report import OUTLOOK_PATHS
+
+    result = runner.invoke(app, ["report", "--help"], terminal_width=200)
+    assert re.search(rf"--paths N .*\[default: {OUTLOOK_PATHS}\]", result.output)
+
+
+def test_cli_report_options_reach_the_report(tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    result = runner.invoke(app, ["report", "--start", "2019-01-02", "--end", "2019-12-31",
+                                 "--paths", "150", "--seed", "3", "--no-stress",
+                                 "--no-indices", "--no-spillover", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert Page(text).sections == [*SECTIONS[:-1], "simulation", SECTIONS[-1]]
+    assert "150 simulated paths of 252 business days" in text
+    result = runner.invoke(app, ["report", "--paths", "0", "-o", str(tmp_path / "x.html")])
+    assert result.exit_code == 1 and "paths" in result.stderr and "\n" not in result.stderr.strip()
+    assert not (tmp_path / "x.html").exists()
