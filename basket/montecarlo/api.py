@@ -104,6 +104,18 @@ def _warn_early_start(spec: BasketSpec, asked: list[str], full: pd.DataFrame,
         )
 
 
+def _quoted_by_all(asked: list[str], source: SourceLike) -> pd.Timestamp | None:
+    """The first date the source quotes every numeraire asked for (``None``: unknown).
+
+    The estimation window is the last years of the data, so a numeraire quoted only from a
+    later date (CNY from 2005 in the ECB's file) needs no data before it.
+    """
+    cov = SourceOptions.of(source).open().available()
+    firsts = [pd.Timestamp(cov.at[c, "first"]) for c in asked
+              if c in cov.index and pd.notna(cov.at[c, "first"])]
+    return max(firsts) if firsts else None
+
+
 def simulate(
     spec: str | BasketSpec = "libra-2019",
     *,
@@ -219,7 +231,15 @@ def simulate(
     )
     spec = load_spec(spec)
     asked = normalize_codes(numeraires) if numeraires is not None else None
-    data = panel_for(spec, None, None, asked or (), source, panel)
+    start = None
+    if panel is None and asked:
+        start, window_start = _quoted_by_all(asked, source), parse_range(window, "window")[0]
+        if start is not None and window_start is not None and window_start < start:
+            raise DataError(
+                f"the window starts on {window_start.date()}, before the source quotes every "
+                f"numeraire asked for ({', '.join(asked)} all from {start.date()}); pick a "
+                "later window start or drop the late numeraire")
+    data = panel_for(spec, start, None, asked or (), source, panel)
     if panel is None and asked and window is None:
         _warn_early_start(spec, asked, data.panel, source)
     full = data.panel

@@ -743,3 +743,23 @@ def test_an_early_numeraire_moving_the_start_is_said() -> None:
         warnings.simplefilter("error", DataGapWarning)
         assert simulate(n_paths=100, horizon=2, numeraires=["USD", "EUR"], seed=1).start == \
             pd.Timestamp("2026-10-30")
+
+
+def test_a_late_numeraire_needs_no_data_before_its_first_quote() -> None:
+    """CNY's ECB quotes start 2005-04-01: the SDR (from 1999) still simulates in CNY, on the
+    same window and figures as with the panel cut at CNY's first quote by hand."""
+    res = simulate("sdr", n_paths=200, horizon=5, numeraires=["USD", "CNY"], seed=3)
+    assert res.numeraires == ["USD", "CNY"]
+    fx = basket.load_fx(["USD", "EUR", "JPY", "GBP", "CNY"], start="2005-04-01")
+    ref = simulate("sdr", n_paths=200, horizon=5, numeraires=["USD", "CNY"], seed=3, panel=fx)
+    assert res.window == ref.window
+    pd.testing.assert_frame_equal(res.risk, ref.risk)
+    # a window starting before the first quote is refused, naming the date
+    with pytest.raises(DataError, match=r"window starts on 2004-01-02, before the source quotes "
+                                        r"every numeraire asked for \(USD, CNY all from "
+                                        r"2005-04-01\)"):
+        simulate("sdr", n_paths=100, horizon=5, numeraires=["USD", "CNY"],
+                 window="2004-01-02:2006-01-02")
+    late = simulate("sdr", n_paths=100, horizon=5, numeraires=["USD", "CNY"], seed=3,
+                    window="2006-01-02:2008-01-02")
+    assert late.window == (pd.Timestamp("2006-01-02"), pd.Timestamp("2008-01-02"))
