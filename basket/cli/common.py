@@ -7,10 +7,11 @@ does not apply, an unknown ``--format``) exits with 2. Both are one line.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, TypeVar
 
@@ -107,7 +108,12 @@ def source_options(func: F) -> F:
                                  fill_limit=given["fill_limit"], refresh=given["refresh"])
         except DataError as exc:
             raise fail(str(exc), code=2) from None
-        return func(*args, source=opts, **kwargs)
+        if opts.name != "yahoo":
+            return func(*args, source=opts, **kwargs)
+        from basket.data.yahoo import download_progress
+
+        with download_progress(download_bar):
+            return func(*args, source=opts, **kwargs)
 
     wrapper.__signature__ = sig.replace(parameters=[*kept, *_SOURCE_PARAMS])  # type: ignore[attr-defined]
     wrapper.__annotations__ = {
@@ -115,6 +121,24 @@ def source_options(func: F) -> F:
         **{p.name: p.annotation for p in _SOURCE_PARAMS},
     }
     return wrapper  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def download_bar(total: int) -> Iterator[Callable[[], None]]:
+    """A progress bar on standard error for ``total`` downloads, shown on a terminal only."""
+    from rich.console import Console
+
+    err = Console(stderr=True)
+    if not err.is_terminal:
+        yield lambda: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("downloading from Yahoo Finance"), BarColumn(),
+                  MofNCompleteColumn(), TimeElapsedColumn(), console=err,
+                  transient=True) as bar:
+        task = bar.add_task("yahoo", total=total)
+        yield lambda: bar.advance(task)
 
 
 # ----------------------------------------------------------------------------- outputs

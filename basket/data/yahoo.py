@@ -33,6 +33,7 @@ and reported with :class:`~basket.errors.DataQualityWarning`.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import logging
 import re
 import time
@@ -55,7 +56,34 @@ from basket.data.cache import (
 from basket.data.closes import SPIKE_LOG_BOUND, _clean, _closes, _iso
 from basket.errors import CacheWarning, DataError, DataQualityWarning, DataSourceError, SpecError
 
-__all__ = ["EXPECT_QUOTES_WEEKDAYS", "SPIKE_LOG_BOUND", "TICKERS", "YahooSource", "YahooTicker"]
+__all__ = ["EXPECT_QUOTES_WEEKDAYS", "SPIKE_LOG_BOUND", "TICKERS", "YahooSource", "YahooTicker",
+           "download_progress"]
+
+ProgressBar = Callable[[int], contextlib.AbstractContextManager[Callable[[], None]]]
+"""``bar(total)`` opens a progress display of ``total`` downloads and gives ``advance()``."""
+
+_PROGRESS: contextvars.ContextVar[ProgressBar | None] = contextvars.ContextVar(
+    "basket_yahoo_progress", default=None)
+
+
+@contextlib.contextmanager
+def download_progress(bar: ProgressBar) -> Iterator[None]:
+    """Report multi-ticker downloads to ``bar`` within the ``with`` block.
+
+    While it is active, a download of two or more tickers asks Yahoo for one ticker at a time
+    (the same requests yfinance makes for a list, as it runs them one after the other) and
+    calls ``advance()`` after each. The CLI passes a rich progress bar on a terminal.
+
+    Parameters
+    ----------
+    bar : callable
+        ``bar(total)`` returns a context manager that yields ``advance``.
+    """
+    token = _PROGRESS.set(bar)
+    try:
+        yield
+    finally:
+        _PROGRESS.reset(token)
 
 
 class YahooTicker(NamedTuple):
@@ -416,13 +444,30 @@ class YahooSource:
             for t, c in cached.items()
         }
         last_covered = _today() - one
-        for (p0, p1), group in sorted(pieces.items()):
+        bar = _PROGRESS.get()
+        total = sum(len(g) for (p0, p1), g in pieces.items() if _weekdays(p0, p1))
+        with (bar(total) if bar is not None and total > 1
+              else contextlib.nullcontext(None)) as advance:
+            return self._apply(sorted(pieces.items()), closes, state, last_covered, advance)
+
+    def _apply(
+        self,
+        pieces: list[tuple[tuple[pd.Timestamp, pd.Timestamp], list[str]]],
+        closes: dict[str, pd.Series],
+        state: dict[str, CachedCloses | None],
+        last_covered: pd.Timestamp,
+        advance: Callable[[], None] | None,
+    ) -> dict[str, pd.Series]:
+        """Download each piece, merge it into ``closes`` and the cache; name what is missing."""
+        for (p0, p1), group in pieces:
             weekdays = _weekdays(p0, p1)
-            got = (
-                self._download(group, p0, p1, weekdays >= EXPECT_QUOTES_WEEKDAYS)
-                if weekdays
-                else _closes(None, group, p0, p1)
-            )
+            expect = weekdays >= EXPECT_QUOTES_WEEKDAYS
+            if not weekdays:
+                got = _closes(None, group, p0, p1)
+            elif advance is not None:
+                got = self._download_each(group, p0, p1, expect, advance)
+            else:
+                got = self._download(group, p0, p1, expect)
             missing: list[str] = []
             for t in group:
                 new = got[t]
@@ -449,6 +494,29 @@ class YahooSource:
                     f"; the ticker may not be quoted then (pick other dates), or {_HINT}"
                 )
         return closes
+
+    def _download_each(
+        self, tickers: Sequence[str], start: pd.Timestamp, end: pd.Timestamp, expect: bool,
+        advance: Callable[[], None],
+    ) -> dict[str, pd.Series]:
+        """:meth:`_download` one ticker at a time, calling ``advance()`` after each.
+
+        A ticker that fails alone is left empty (the caller names it, as for a list) unless
+        every ticker failed, or the network is unreachable: then the error is raised as is.
+        """
+        got: dict[str, pd.Series] = {}
+        error: DataSourceError | None = None
+        for t in tickers:
+            try:
+                got.update(self._download([t], start, end, expect))
+            except DataSourceError as exc:
+                if str(exc).startswith("no network"):
+                    raise
+                got[t], error = _closes(None, [t], start, end)[t], exc
+            advance()
+        if error is not None and all(got[t].empty for t in tickers):
+            raise error
+        return got
 
     def _download(
         self, tickers: Sequence[str], start: pd.Timestamp, end: pd.Timestamp, expect: bool

@@ -735,3 +735,119 @@ def test_conflicting_duplicates_and_infinite_closes_are_reported(
     assert "2019-06-20" not in text.split("twice")[1]
     assert raw.loc["2019-06-18", "JPY"] == pytest.approx(1 / 110.0, rel=1e-12)  # the last kept
     assert "2019-06-19" not in raw.index.strftime("%Y-%m-%d")
+
+
+# --------------------------------------------------------------------------- progress
+class Bar:
+    """A stand-in for the CLI's progress bar: records its total and each advance."""
+
+    def __init__(self) -> None:
+        self.totals: list[int] = []
+        self.advances = 0
+
+    def __call__(self, total: int) -> Any:
+        import contextlib
+
+        self.totals.append(total)
+
+        @contextlib.contextmanager
+        def opened() -> Any:
+            def advance() -> None:
+                self.advances += 1
+            yield advance
+
+        return opened()
+
+
+def test_progress_asks_one_ticker_at_a_time_with_the_same_closes(
+    monkeypatch: pytest.MonkeyPatch, cache: Path, tmp_path: Path
+) -> None:
+    codes = ["USD", "EUR", "JPY", "GBP", "SGD"]
+    t0, t1 = pd.Timestamp("2019-06-17"), pd.Timestamp("2019-06-21")
+    fd = install(monkeypatch, FakeDownload())
+    bar = Bar()
+    with yahoo.download_progress(bar):
+        each = YahooSource().fetch(codes, t0, t1)
+    assert bar.totals == [4] and bar.advances == 4
+    assert [c["tickers"] for c in fd.calls] == [["EURUSD=X"], ["JPY=X"], ["GBPUSD=X"], ["SGD=X"]]
+    # the same closes as one request for the list, into a fresh cache
+    monkeypatch.setenv("BASKET_CACHE_DIR", str(tmp_path / "other"))
+    install(monkeypatch, FakeDownload())
+    pd.testing.assert_frame_equal(each, YahooSource().fetch(codes, t0, t1))
+    # cached now: nothing to download, no bar
+    with yahoo.download_progress(bar):
+        monkeypatch.setenv("BASKET_CACHE_DIR", str(cache.parent))
+        install(monkeypatch, FakeDownload())
+        YahooSource().fetch(codes, t0, t1)
+    assert bar.totals == [4]
+
+
+def test_progress_single_ticker_needs_no_bar(fake: FakeDownload) -> None:
+    bar = Bar()
+    with yahoo.download_progress(bar):
+        YahooSource().fetch(["JPY"], pd.Timestamp("2019-06-17"), pd.Timestamp("2019-06-21"))
+    assert bar.totals == [] and len(fake.calls) == 1
+
+
+def test_progress_names_a_missing_ticker_as_a_list_request_does(
+    monkeypatch: pytest.MonkeyPatch, cache: Path
+) -> None:
+    frame = recorded().drop(columns="SGD=X", level="Ticker")
+    install(monkeypatch, FakeDownload(frame))
+    slept, sleep = no_sleep()
+    bar = Bar()
+    with yahoo.download_progress(bar), pytest.raises(
+        DataSourceError, match=r"no close for SGD=X from 2019-06-17 to 2019-06-21 while it did "
+                               r"for EURUSD=X"
+    ):
+        YahooSource(sleep=sleep).fetch(["EUR", "SGD"], pd.Timestamp("2019-06-17"),
+                                       pd.Timestamp("2019-06-21"))
+    assert bar.advances == 2 and slept == [1.0, 2.0]
+    assert (cache / "EURUSD=X.csv").is_file() and not (cache / "SGD=X.csv").exists()
+
+
+def test_progress_offline_is_the_same_one_line(monkeypatch: pytest.MonkeyPatch, cache: Path) -> None:
+    calls = []
+
+    def offline(tickers: Any, **kw: Any) -> pd.DataFrame:
+        calls.append(tickers)
+        raise ConnectionError("Failed to perform, curl: (6) Could not resolve host")
+
+    monkeypatch.setattr(yfinance, "download", offline)
+    slept, sleep = no_sleep()
+    with yahoo.download_progress(Bar()), pytest.raises(DataSourceError,
+                                                       match=r"^no network: cannot reach"):
+        YahooSource(sleep=sleep).fetch(["EUR", "JPY"], pd.Timestamp("2019-06-17"),
+                                       pd.Timestamp("2019-06-21"))
+    assert len(calls) == 1 and slept == []  # stops at the first ticker
+
+
+def test_cli_installs_the_bar_for_yahoo_only(monkeypatch: pytest.MonkeyPatch, cache: Path) -> None:
+    """The CLI's bar draws on a terminal only: under the test runner stdout stays the table."""
+    from typer.testing import CliRunner
+
+    from basket.cli import app
+
+    fd = install(monkeypatch, FakeDownload())
+    result = CliRunner().invoke(app, ["fx", "EUR", "JPY", "--start", "2019-06-17", "--end",
+                                      "2019-06-21", "--source", "yahoo", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert [c["tickers"] for c in fd.calls] == [["EURUSD=X"], ["JPY=X"]]
+    assert result.stdout.splitlines()[0] == "currency,first,last,min,max"
+    assert "Yahoo" not in result.stderr
+
+
+def test_the_bar_draws_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch,
+                                          capfd: pytest.CaptureFixture[str]) -> None:
+    from basket.cli.common import download_bar
+
+    with download_bar(2) as advance:
+        advance()
+        advance()
+    assert capfd.readouterr().err == ""  # not a terminal: nothing drawn
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # rich: treat standard error as a terminal
+    with download_bar(2) as advance:
+        advance()
+        advance()
+    err = capfd.readouterr().err
+    assert "downloading from Yahoo Finance" in err and "2/2" in err
