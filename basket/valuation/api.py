@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from basket._checks import require_finite
+from basket._frames import frame_from_blocks, frame_of, labels
 from basket.currencies import normalize_code, normalize_codes
 from basket.data import SourceLike
 from basket.dates import to_timestamp
@@ -142,57 +143,56 @@ def _result(spec: BasketSpec, rule: str, source: str, fx: pd.DataFrame, val: Val
     m = basket_metrics(values, prices, pk, weights, periods_per_year)
     for figure in ("volatility", "total_return", "annualized_return", "max_drawdown",
                    "worst_day", "var_95", "es_95", "var_99", "es_99"):
-        require_finite(pd.Series(m[figure], index=asked), figure.replace("_", " "))
+        if not np.isfinite(m[figure]).all():            # the message names the numeraire
+            require_finite(pd.Series(m[figure], index=asked), figure.replace("_", " "))
     dates = val.dates
-    cols = pd.Index(asked, name="numeraire")
-    ccy = pd.Index(currencies, name="currency")
-
-    def by_ccy(a: np.ndarray) -> pd.DataFrame:
-        return pd.DataFrame(a.T, index=cols, columns=ccy)
-
+    cols = labels(asked, "numeraire")
+    ccy = labels(currencies, "currency")
     return BacktestResult(
         spec=spec,
         rule=rule,
         source=source,
-        values=pd.DataFrame(values, index=dates, columns=cols),
-        units=pd.DataFrame(units, index=dates, columns=ccy),
-        weights=pd.DataFrame(weights, index=dates, columns=ccy),
+        values=frame_of(values, dates._view(), cols),
+        units=frame_of(units, dates._view(), ccy._view()),
+        weights=frame_of(weights, dates._view(), ccy._view()),
         rebalance_dates=dates[val.resets],
-        metrics=_metrics_frame(m, dates, cols),
-        constituent_volatility=by_ccy(m["constituent_volatility"]),
-        tracking_error=by_ccy(m["tracking_error"]),
-        correlation=by_ccy(m["correlation"]),
-        risk_contribution=by_ccy(m["risk_contribution"]),
+        metrics=_metrics_frame(m, dates, cols._view()),
+        **_by_constituent(m, cols, ccy),
         periods_per_year=float(periods_per_year),
     )
 
 
+def _by_constituent(m: dict[str, np.ndarray], cols: pd.Index, ccy: pd.Index
+                    ) -> dict[str, pd.DataFrame]:
+    """The (constituent, numeraire) figures as frames: rows numeraires, columns constituents."""
+    return {name: frame_of(m[name].T, cols._view(), ccy._view())
+            for name in ("constituent_volatility", "tracking_error", "correlation",
+                         "risk_contribution")}
+
+
+_METRIC_COLUMNS = (
+    "volatility", "total_return", "annualized_return", "max_drawdown", "max_drawdown_peak",
+    "max_drawdown_trough", "max_drawdown_recovery", "worst_day", "worst_day_date", "var_95",
+    "es_95", "var_99", "es_99",
+)
+_METRIC_ROWS = {"max_drawdown_peak": "max_drawdown_peak",
+                "max_drawdown_trough": "max_drawdown_trough",
+                "max_drawdown_recovery": "max_drawdown_recovery",
+                "worst_day_date": "worst_day_row"}
+
+
 def _metrics_frame(m: dict[str, np.ndarray], dates: pd.DatetimeIndex,
                    cols: pd.Index) -> pd.DataFrame:
-    """The per-numeraire metrics of :func:`basket_metrics`, rows turned into dates."""
+    """The per-numeraire metrics of :func:`basket_metrics`, rows turned into dates: one float
+    block and one datetime block (the columns of :data:`_METRIC_COLUMNS`)."""
     stamps = dates.to_numpy()
-
-    def rows_to_dates(rows: np.ndarray) -> np.ndarray:
-        return np.where(rows >= 0, stamps[np.maximum(rows, 0)], np.datetime64("NaT"))
-
-    return pd.DataFrame(
-        {
-            "volatility": m["volatility"],
-            "total_return": m["total_return"],
-            "annualized_return": m["annualized_return"],
-            "max_drawdown": m["max_drawdown"],
-            "max_drawdown_peak": rows_to_dates(m["max_drawdown_peak"]),
-            "max_drawdown_trough": rows_to_dates(m["max_drawdown_trough"]),
-            "max_drawdown_recovery": rows_to_dates(m["max_drawdown_recovery"]),
-            "worst_day": m["worst_day"],
-            "worst_day_date": rows_to_dates(m["worst_day_row"]),
-            "var_95": m["var_95"],
-            "es_95": m["es_95"],
-            "var_99": m["var_99"],
-            "es_99": m["es_99"],
-        },
-        index=cols,
-    )
+    rows = np.stack([m[_METRIC_ROWS[c]] for c in _METRIC_COLUMNS if c in _METRIC_ROWS])
+    when = np.where(rows >= 0, stamps[np.maximum(rows, 0)], np.datetime64("NaT"))
+    floats = np.stack([m[c] for c in _METRIC_COLUMNS if c not in _METRIC_ROWS]).astype(np.float64)
+    where_rows = [i for i, c in enumerate(_METRIC_COLUMNS) if c in _METRIC_ROWS]
+    where_floats = [i for i, c in enumerate(_METRIC_COLUMNS) if c not in _METRIC_ROWS]
+    return frame_from_blocks([(floats, where_floats), (when, where_rows)], cols,
+                             labels(_METRIC_COLUMNS))
 
 
 def price(
@@ -382,27 +382,20 @@ def _index_result(spec: BasketSpec, rule: RebalanceRule, source: str, iv: IndexV
     # the panel in the index's own terms: Q_c / Q_b = Y_c, and Q_b = 1 / Y_b = 1 for the base
     m = basket_metrics(level, rates, np.ones_like(level), weights, periods_per_year)
     dates = iv.dates
-    cols = pd.Index(["level"], name="numeraire")
-    ccy = pd.Index(currencies, name="currency")
+    cols = labels(["level"], "numeraire")
+    ccy = labels(currencies, "currency")
     with np.errstate(divide="ignore", invalid="ignore"):
         units = np.where(weights == 0.0, 0.0, weights * level / rates)
-
-    def by_ccy(a: np.ndarray) -> pd.DataFrame:
-        return pd.DataFrame(a.T, index=cols, columns=ccy)
-
     return BacktestResult(
         spec=spec,
         rule=rule.label,
         source=source,
-        values=pd.DataFrame(level, index=dates, columns=cols),
-        units=pd.DataFrame(units, index=dates, columns=ccy),
-        weights=pd.DataFrame(weights, index=dates, columns=ccy),
+        values=frame_of(np.array(level), dates._view(), cols),
+        units=frame_of(units, dates._view(), ccy._view()),
+        weights=frame_of(np.array(weights), dates._view(), ccy._view()),
         rebalance_dates=dates[iv.resets],
-        metrics=_metrics_frame(m, dates, cols),
-        constituent_volatility=by_ccy(m["constituent_volatility"]),
-        tracking_error=by_ccy(m["tracking_error"]),
-        correlation=by_ccy(m["correlation"]),
-        risk_contribution=by_ccy(m["risk_contribution"]),
+        metrics=_metrics_frame(m, dates, cols._view()),
+        **_by_constituent(m, cols, ccy),
         periods_per_year=float(periods_per_year),
     )
 

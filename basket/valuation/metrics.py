@@ -263,9 +263,10 @@ def _drawdown_rows(v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
         col = vt[k]
         peak[k] = int(np.argmax(col[: trough[k] + 1]))
         if depth[k] < 0:
-            after = np.flatnonzero(col[trough[k]:] >= col[peak[k]])
-            if len(after):
-                rec[k] = trough[k] + int(after[0])
+            back = col[trough[k]:] >= col[peak[k]]
+            first = int(np.argmax(back))                      # the first True, if any
+            if back[first]:
+                rec[k] = trough[k] + first
     return depth, peak, trough, rec
 
 
@@ -341,6 +342,89 @@ def _sorted_quantiles(xs: np.ndarray, levels: tuple[float, ...]) -> np.ndarray:
     return xs[lo] + (xs[hi] - xs[lo]) * frac
 
 
+def row_sum(a: np.ndarray) -> np.ndarray:
+    """``a.sum(axis=1)`` of a (rows, n) array, the same bits, without numpy's per-row cost.
+
+    Below 8 columns numpy adds a row's numbers one after the other, left to right (its
+    pairwise summation starts at 8), so adding whole columns in that order gives the same
+    result; from 8 columns on, numpy's own sum is used (and its per-row cost is amortised).
+    ``tests/valuation/test_metrics.py`` checks the two agree bit for bit.
+    """
+    n = a.shape[1]
+    if n == 0 or n >= 8:
+        return a.sum(axis=1)
+    out = a[:, 0].copy()
+    for j in range(1, n):
+        out += a[:, j]
+    return out
+
+
+def identical_columns(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``same[i, j]``: column ``i`` of ``a`` equals column ``j`` of ``b`` on every row.
+
+    The answer of ``np.all(a[:, :, None] == b[:, None, :], axis=0)`` (NaN equals nothing)
+    without its (rows, i, j) temporary: columns are compared on a few sampled rows first, and
+    only the pairs that agree there are compared in full, so the memory is one column and the
+    time about one pass over the candidates (for a panel, each currency and itself).
+    """
+    t = a.shape[0]
+    if t * a.shape[1] * b.shape[1] <= 1 << 18:               # small: the direct answer
+        out: np.ndarray = np.all(a[:, :, None] == b[:, None, :], axis=0)
+        return out
+    rows = np.unique(np.linspace(0, t - 1, num=min(t, 16)).astype(np.intp))
+    fa, fb = a[rows].T, b[rows].T                             # (i, s), (j, s)
+    cand = np.all(fa[:, None, :] == fb[None, :, :], axis=2)   # (i, j), tiny
+    same = np.zeros((a.shape[1], b.shape[1]), dtype=bool)
+    ci, cj = np.nonzero(cand)
+    step = max(1, (1 << 20) // t)                             # ~8 MB of columns at a time
+    for s0 in range(0, len(ci), step):
+        i, j = ci[s0: s0 + step], cj[s0: s0 + step]
+        same[i, j] = np.all(a[:, i] == b[:, j], axis=0)
+    return same
+
+
+def _tail_risk(losses: np.ndarray, levels: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Historical VaR and ES of each column of ``losses`` (m, K) at ``levels``, each (L, K).
+
+    ``VaR = quantile(losses, a)`` (linear interpolation) and ``ES`` the mean of the losses at
+    or above it, computed as from a full sort (:func:`_tail_risk_sorted`, the reference) but
+    from one partition at the lowest order statistic the quantiles need: only the tail above
+    it is sorted, which is the full sort's tail exactly, so each ES averages the same numbers
+    in the same order (the same bits). When a loss below that tail equals a VaR (ties), the
+    full sort is used.
+    """
+    m = losses.shape[0]
+    pos = np.asarray(levels) * (m - 1)
+    lo = np.floor(pos).astype(np.intp)
+    hi = np.minimum(lo + 1, m - 1)
+    start = int(lo.min())
+    part = np.partition(losses, start, axis=0)               # one pass (several kth are slow)
+    tail = np.sort(part[start:], axis=0)                      # = the full sort's rows start..
+    frac = (pos - lo)[:, None]
+    a, b = tail[lo - start], tail[hi - start]
+    var = a + (b - a) * frac                                  # as _sorted_quantiles
+    if start > 0 and not (part[:start].max(axis=0) < var).all():
+        return _tail_risk_sorted(losses, levels)
+    es = np.empty_like(var)
+    for j in range(var.shape[0]):                             # mean of the losses >= VaR
+        for k in range(var.shape[1]):
+            col = tail[np.searchsorted(tail[:, k], var[j, k], side="left"):, k]
+            es[j, k] = np.add.reduce(col) / col.shape[0]      # = col.mean()
+    return var, es
+
+
+def _tail_risk_sorted(losses: np.ndarray, levels: tuple[float, ...]
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_tail_risk` from a full sort of each column (the plain twin)."""
+    ls = np.sort(losses, axis=0)
+    var = _sorted_quantiles(ls, levels)
+    es = np.empty_like(var)
+    for j in range(var.shape[0]):
+        for k in range(var.shape[1]):
+            es[j, k] = ls[np.searchsorted(ls[:, k], var[j, k], side="left"):, k].mean()
+    return var, es
+
+
 def _constituent_stats(
     r: np.ndarray, lc: np.ndarray, lk: np.ndarray, ppy: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -356,22 +440,24 @@ def _constituent_stats(
     n_k, n = r.shape[1], lc.shape[1]
     shared = lk is lc                                         # numeraires = constituents
     z = np.concatenate([r, lc] if shared else [r, lc, lk], axis=1)
-    z = z - z.mean(axis=0)
+    z -= z.mean(axis=0)
     s = (z.T @ z) / (z.shape[0] - 1)
-    ir, ic = np.arange(n_k), n_k + np.arange(n)
-    ik = ic if shared else n_k + n + np.arange(n_k)
-    s_rr = s[ir, ir]                                          # (K,)
-    s_cc = s[ic, ic][:, None]                                 # (n, 1)
-    s_kk = s[ik, ik][None, :]                                 # (1, K)
-    s_ck = s[np.ix_(ic, ik)]                                  # (n, K)
-    s_rc = s[np.ix_(ir, ic)].T                                # (n, K): cov(r_k, lc_c)
-    s_rk = s[ir, ik][None, :]                                 # cov(r_k, lk_k)
+    del z
+    ir, ic = slice(0, n_k), slice(n_k, n_k + n)               # blocks of s: r, lc, lk
+    ik = ic if shared else slice(n_k + n, n_k + n + n_k)
+    diag = np.diagonal(s)
+    s_rr = diag[ir]                                           # (K,)
+    s_cc = diag[ic][:, None]                                  # (n, 1)
+    s_kk = diag[ik][None, :]                                  # (1, K)
+    s_ck = s[ic, ik]                                          # (n, K)
+    s_rc = s[ir, ic].T                                        # (n, K): cov(r_k, lc_c)
+    s_rk = np.diagonal(s[ir, ik])[None, :]                    # cov(r_k, lk_k)
     var_x = np.maximum(s_cc + s_kk - 2.0 * s_ck, 0.0)
     cov_rx = s_rc - s_rk
     var_te = np.maximum(s_rr[None, :] + var_x - 2.0 * cov_rx, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         corr = np.clip(cov_rx / np.sqrt(s_rr[None, :] * var_x), -1.0, 1.0)
-    same = np.all(lc[:, :, None] == lk[:, None, :], axis=0)    # c is the numeraire itself
+    same = identical_columns(lc, lk)                          # c is the numeraire itself
     var_x[same] = 0.0
     var_te[same] = s_rr[np.nonzero(same)[1]]
     corr[same | (var_x == 0.0)] = 0.0  # undefined against a constant: reported as 0
@@ -466,19 +552,14 @@ def basket_metrics(
     if np.isnan(wg).any():
         wg = np.where(w0 == 0.0, 0.0, wg)
     gk = numeraire_prices[1:] / numeraire_prices[:-1]
-    xt = wg.sum(axis=1)[:, None] / gk - w0.sum(axis=1)[:, None]   # (T-1, K)
+    xt = row_sum(wg)[:, None] / gk - row_sum(w0)[:, None]      # (T-1, K)
     xtc = xt - xt.mean(axis=0)
     var_x = np.einsum("tk,tk->k", xtc, xtc)
     cov_x = wg.T @ (xtc / gk) - w0.T @ xtc                   # (n, K)
     share = np.divide(cov_x, var_x, out=np.zeros_like(cov_x), where=var_x > 0)
     contrib = share * vol
     simple = values[1:] / values[:-1] - 1.0
-    ls = np.sort(-simple, axis=0)                             # losses, ascending
-    q = _sorted_quantiles(ls, (0.95, 0.99))                   # (2, K)
-    es = np.empty_like(q)
-    for j in range(q.shape[0]):                               # mean of the losses >= VaR
-        for k in range(n_k):
-            es[j, k] = ls[np.searchsorted(ls[:, k], q[j, k], side="left"):, k].mean()
+    q, es = _tail_risk(-simple, (0.95, 0.99))                 # (2, K) each
     es95, es99 = es
     depth, peak, trough, rec = _drawdown_rows(values)
     worst = simple.argmin(axis=0)
