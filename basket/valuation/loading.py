@@ -15,10 +15,11 @@ so a face that values holdings (simulation, stress, reserve) never takes a level
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from basket.currencies import union_codes
@@ -38,8 +39,8 @@ from basket.spec import BasketSpec
 from basket.valuation.engine import base_date_row
 
 __all__ = [
-    "BASE_DATE_TOLERANCE_DAYS", "Loaded", "currency_panel", "index_panel_for", "load_panel_for",
-    "panel_for", "spec_key", "validate_holding",
+    "BASE_DATE_TOLERANCE_DAYS", "Loaded", "PriceTable", "currency_panel", "index_panel_for",
+    "load_panel_for", "panel_for", "price_table", "spec_key", "validate_holding",
 ]
 
 BASE_DATE_TOLERANCE_DAYS = 7
@@ -48,11 +49,17 @@ BASE_DATE_TOLERANCE_DAYS = 7
 
 @dataclass(frozen=True)
 class Loaded:
-    """What a face works on: the panel, the base-date prices and the source's name."""
+    """What a face works on: the panel, the base-date prices and the source's name.
+
+    ``notes`` are the messages of the :class:`~basket.errors.DataGapWarning` s given while it
+    was loaded (already given; kept for a face that memoises what it derives from the panel
+    and gives them again on later calls).
+    """
 
     panel: pd.DataFrame
     base_prices: pd.Series | None
     source: str
+    notes: tuple[str, ...] = ()
 
 
 def _range(start: Any, end: Any) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
@@ -142,7 +149,8 @@ def load_panel_for(
         An index: it is loaded by :func:`index_panel_for`.
     """
     validate_holding(spec)
-    return _load(spec, start, end, numeraires, source)
+    panel, base_prices, _ = _load(spec, start, end, numeraires, source)
+    return panel, base_prices
 
 
 def spec_key(spec: BasketSpec) -> tuple[Any, ...]:
@@ -160,8 +168,9 @@ def spec_key(spec: BasketSpec) -> tuple[Any, ...]:
 
 
 def _load(spec: BasketSpec, start: Any, end: Any, numeraires: Sequence[str],
-          source: SourceLike) -> tuple[pd.DataFrame, pd.Series | None]:
-    """:func:`load_panel_for` for any spec with a base date or amounts (indices included).
+          source: SourceLike) -> tuple[pd.DataFrame, pd.Series | None, tuple[str, ...]]:
+    """:func:`load_panel_for` for any spec with a base date or amounts (indices included),
+    with the messages of the warnings it gave.
 
     Memoised per source version, spec, range, numeraires and alignment rule
     (:mod:`basket.data.memo`): a second call reads, checks and aligns nothing again, gets
@@ -177,7 +186,7 @@ def _load(spec: BasketSpec, start: Any, end: Any, numeraires: Sequence[str],
         hit = memo.LOADED.get(key)
         if hit is not None:
             warn_gaps(hit[2], stacklevel=4)
-            return memo.share(hit[0]), memo.share(hit[1])
+            return memo.share(hit[0]), memo.share(hit[1]), hit[2]
     notes: list[str] = []
     try:
         panel, base_prices = _load_fresh(spec, t0, t1, numeraires, src, opts, notes)
@@ -187,7 +196,7 @@ def _load(spec: BasketSpec, start: Any, end: Any, numeraires: Sequence[str],
     if key is not None:
         memo.LOADED.put(key, (panel, base_prices, tuple(notes)), memo.nbytes(panel, base_prices))
     warn_gaps(notes, stacklevel=4)
-    return memo.share(panel), memo.share(base_prices)
+    return memo.share(panel), memo.share(base_prices), tuple(notes)
 
 
 def _load_fresh(spec: BasketSpec, t0: pd.Timestamp | None, t1: pd.Timestamp | None,
@@ -304,8 +313,8 @@ def panel_for(
     validate_holding(spec)
     if panel is None:
         opts = SourceOptions.of(source)
-        fx, base_prices = load_panel_for(spec, start, end, numeraires, opts)
-        return Loaded(fx, base_prices, opts.name)
+        fx, base_prices, notes = _load(spec, start, end, numeraires, opts)
+        return Loaded(fx, base_prices, opts.name, notes)
     validate_panel(panel)
     if panel.empty:
         raise DataError("the FX panel is empty; give a panel with at least three dates")
@@ -366,29 +375,33 @@ def index_panel_for(
         return Loaded(fx, _base_prices(spec, panel, "the panel"), "panel")
     opts = SourceOptions.of(source)
     if spec.weights is not None and _needs_base_prices(spec):
-        fx, base_prices = _load(spec, start, end, [spec.base_currency], opts)
-        return Loaded(fx.loc[:, codes], base_prices, opts.name)
+        fx, base_prices, noted = _load(spec, start, end, [spec.base_currency], opts)
+        return Loaded(fx.loc[:, codes], base_prices, opts.name, noted)
     src = opts.open()
     t0, t1 = _range(start, end)
     if spec.weights is not None:  # a geometric index scaled by a constant: nothing is fixed
-        return Loaded(fetch_panel(src, codes, t0, t1, opts), None, opts.name)
+        fx, noted = fetch_aligned(src, codes, t0, t1, opts)
+        warn_gaps(noted)
+        return Loaded(fx, None, opts.name, noted)
     notes: list[str] = []
     try:
         fx = _load_periods(spec, t0, t1, [spec.base_currency], src, opts, notes).loc[:, codes]
     finally:
         warn_gaps(notes)
     if spec.base_level is None:
-        return Loaded(fx, None, opts.name)
+        return Loaded(fx, None, opts.name, tuple(notes))
     base = pd.Timestamp(spec.base_date)
     held = union_codes(spec.period_at(base.date()).amounts, [spec.base_currency])
     try:
-        near = fetch_panel(src, held, None, base, opts)  # the quotes up to the base date
+        near, near_notes = fetch_aligned(src, held, None, base, opts)  # quotes to the base date
     except DataError:
         raise DataError(
             f"{spec.name!r} is fixed on its base date {base.date()}, before source {src.name!r} "
             f"quotes {', '.join(held)}; pick a later base_date"
         ) from None
-    return Loaded(fx, _base_prices(spec, near, f"the data of source {src.name!r}"), opts.name)
+    warn_gaps(near_notes)
+    return Loaded(fx, _base_prices(spec, near, f"the data of source {src.name!r}"), opts.name,
+                  (*notes, *near_notes))
 
 
 def currency_panel(
@@ -446,3 +459,64 @@ def currency_panel(
             f"{'its last date' if t1 is None else t1.date()}; widen the date range"
         )
     return Loaded(fx, None, "panel")
+
+
+# ----------------------------------------------------------------------------- price tables
+@dataclass(frozen=True)
+class PriceTable:
+    """A basket's price on every date of its memoised panel: what :func:`basket.price` reads.
+
+    Attributes
+    ----------
+    dates : pandas.DatetimeIndex
+        The panel's dates.
+    stamps : ndarray of datetime64
+        The same dates as a numpy array (searched directly).
+    values : ndarray
+        The price on each date (read-only).
+    source : str
+        The source's name.
+    notes : tuple of str
+        The warnings loading the panel gave (given again with every price read from it).
+    """
+
+    dates: pd.DatetimeIndex
+    stamps: np.ndarray
+    values: np.ndarray
+    source: str
+    notes: tuple[str, ...]
+
+
+def price_table(spec: BasketSpec, numeraire: str | None, source: SourceLike,
+                prices: Callable[[Loaded], np.ndarray]) -> PriceTable | None:
+    """The price of ``spec`` in ``numeraire`` on every date its source gives, memoised.
+
+    ``prices(loaded)`` values the basket on every row of the panel loaded as
+    :func:`basket.price` loads it (:func:`index_panel_for` for an index, ``numeraire`` ``None``;
+    else :func:`panel_for` with the numeraire). The table is kept per source version, spec,
+    numeraire and alignment rule (:mod:`basket.data.memo`); ``None`` when the source has no
+    version, or ``refresh`` asks for a download now (nothing is memoised then). Loading errors
+    propagate and nothing is kept.
+    """
+    opts = SourceOptions.of(source)
+    if opts.refresh:
+        return None
+    version = memo.source_version(opts.open())
+    if version is None:
+        return None
+    key = ("price", version, spec_key(spec), numeraire, opts.fill, opts.limit)
+    table: PriceTable | None = memo.DERIVED.get(key)
+    if table is not None:
+        warn_gaps(table.notes, stacklevel=4)
+        return table
+    if numeraire is None:
+        data = index_panel_for(spec, None, None, opts)
+    else:
+        data = panel_for(spec, None, None, [numeraire], opts)
+    values = np.array(prices(data), dtype=np.float64)
+    values.flags.writeable = False
+    dates = pd.DatetimeIndex(data.panel.index)
+    stamps = dates.to_numpy()
+    table = PriceTable(dates, stamps, values, data.source, data.notes)
+    memo.DERIVED.put(key, table, stamps.nbytes + values.nbytes)
+    return table
