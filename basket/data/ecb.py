@@ -17,6 +17,7 @@ newer than the bundled one and reads cleanly, else the bundled file with a warni
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.util
 import io
 import os
@@ -30,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from basket.currencies import suggest
-from basket.data.cache import cache_dir, sweep_stale
+from basket.data.cache import atomic_write_bytes, cache_dir, sweep_stale
 from basket.errors import CacheWarning, DataError, DataSourceError
 
 __all__ = ["ECB_URL", "EcbSource", "bundled_path", "install_history", "read_history"]
@@ -139,8 +140,78 @@ def _parse(path: str) -> pd.DataFrame:
 
 @functools.lru_cache(maxsize=4)
 def _read(path: str, mtime: float) -> pd.DataFrame:
-    """:func:`_parse`, once per file version (path and modification time)."""
-    return _parse(path)
+    """:func:`_parse`, once per file version (path and modification time), through the parsed
+    copy kept in the cache (:func:`_load_parsed`)."""
+    key = _parsed_key(path)
+    frame = _load_parsed(key) if key is not None else None
+    if frame is None:
+        frame = _parse(path)
+        if key is not None:
+            _store_parsed(key, frame)
+    return frame
+
+
+PARSED_FORMAT = 1
+"""Layout of the parsed copies of a history file in the cache (``parsed/ecb-*.npz``, beside
+the ``ecb`` folder of downloads)."""
+
+_KEEP_PARSED = 4
+
+
+def _parsed_key(path: str) -> str | None:
+    """The name of the parsed copy of one version of a history file (``None``: no stat)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    ident = f"{PARSED_FORMAT}|{os.path.abspath(path)}|{st.st_size}|{st.st_ino}|{st.st_mtime_ns}"
+    return "ecb-" + hashlib.sha256(ident.encode()).hexdigest()[:20] + ".npz"
+
+
+def _digest(values: np.ndarray, dates: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    h = hashlib.sha256()
+    for a in (values, dates.view(np.int64), columns):
+        h.update(np.ascontiguousarray(a).tobytes())
+    return np.frombuffer(h.digest(), dtype=np.uint8)
+
+
+def _load_parsed(name: str) -> pd.DataFrame | None:
+    """The parsed history kept in the cache, if it is there and checks out (its SHA-256);
+    ``None`` otherwise, and the file is parsed again. A speed-up only: any trouble with the
+    cache is silent (the history itself is never taken from anywhere else)."""
+    root = os.environ.get("BASKET_CACHE_DIR") or _platform_cache()
+    try:
+        with open(os.path.join(root, "parsed", name), "rb") as fh, \
+                np.load(fh, allow_pickle=False) as npz:
+            values, dates, columns, digest = (npz[k] for k in ("values", "dates", "columns",
+                                                                "sha256"))
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return None
+    if (values.dtype != np.float64 or dates.dtype.kind != "M" or values.ndim != 2
+            or values.shape != (len(dates), len(columns))
+            or not np.array_equal(digest, _digest(values, dates, columns))):
+        return None
+    index = pd.DatetimeIndex(dates, name="date")
+    return pd.DataFrame(values, index=index, columns=[str(c) for c in columns])
+
+
+def _store_parsed(name: str, frame: pd.DataFrame) -> None:
+    """Keep a parsed history in the cache for the next process (silently skipped when the
+    cache cannot be written); the oldest copies beyond the last few are removed."""
+    values = frame.to_numpy(dtype=np.float64)
+    dates = frame.index.to_numpy()
+    columns = np.array([str(c) for c in frame.columns])
+    buf = io.BytesIO()
+    np.savez(buf, values=values, dates=dates, columns=columns,
+             sha256=_digest(values, dates, columns))
+    try:
+        folder = cache_dir("parsed")
+        atomic_write_bytes(folder / name, buf.getvalue())
+        old = sorted(folder.glob("ecb-*.npz"), key=lambda f: f.stat().st_mtime)
+        for stale in old[:-_KEEP_PARSED]:
+            stale.unlink(missing_ok=True)
+    except (OSError, DataSourceError):
+        return
 
 
 @functools.lru_cache(maxsize=4)

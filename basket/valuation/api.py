@@ -258,15 +258,14 @@ def price(
         if one:
             day = to_timestamp(when, "date")
             assert day is not None  # a date object or text
-            days = np.array([day.to_datetime64()])
         else:
             asked = _dates_asked(when)
-            days = asked.to_numpy()
         table = _table(spec, k, source)
         if table is not None:
-            rows = _rows(table, days, spec)
             if one:
-                return float(table.values[rows[0]])
+                tick = day.value // _PER_NS[table.unit]      # .value: nanoseconds, any unit
+                return float(table.values[_rows_of(table, tick, tick, tick, spec)])
+            rows = _rows(table, asked.to_numpy(), spec)
             out = pd.Series(table.values[rows], index=asked, name="value")
             out.attrs["date_used"] = table.dates[rows].rename("date_used")
             return out
@@ -293,20 +292,32 @@ def _table(spec: BasketSpec, k: str | None, source: SourceLike) -> PriceTable | 
 
 def _rows(table: PriceTable, days: np.ndarray, spec: BasketSpec) -> np.ndarray:
     """The rows in force on the days asked (datetime64), with :func:`price_detail`'s checks."""
-    stamps = table.stamps
-    lo, hi = (days[0], days[0]) if len(days) == 1 else (days.min(), days.max())
-    if lo < stamps[0]:
+    ticks = days.astype(table.stamps.dtype).view(np.int64)
+    return _rows_of(table, ticks, int(ticks.min()), int(ticks.max()), spec)
+
+
+def _rows_of(table: PriceTable, ticks: Any, lo: int, hi: int, spec: BasketSpec) -> Any:
+    """:func:`_rows` on integer dates in the table's unit (``lo``, ``hi``: the extremes)."""
+    known = table.ticks
+    if lo < known[0]:
         raise DataError(
-            f"{pd.Timestamp(lo).date()} is before the data for {spec.name!r} starts "
+            f"{_day_of(table, lo)} is before the data for {spec.name!r} starts "
             f"({table.dates[0].date()}); pick a later date"
         )
-    if hi > stamps[-1] + np.timedelta64(7, "D"):
+    if hi > known[-1] + _WEEK[table.unit]:
         raise DataError(
-            f"{pd.Timestamp(hi).date()} is after the last quote ({table.dates[-1].date()}) in "
+            f"{_day_of(table, hi)} is after the last quote ({table.dates[-1].date()}) in "
             f"source {table.source!r}; pick an earlier date or refresh the data"
         )
-    rows: np.ndarray = stamps.searchsorted(days.astype(stamps.dtype), side="right") - 1
-    return rows
+    return known.searchsorted(ticks, side="right") - 1
+
+
+_WEEK = {u: int(np.timedelta64(7, "D") / np.timedelta64(1, u)) for u in ("s", "ms", "us", "ns")}
+_PER_NS = {"s": 1_000_000_000, "ms": 1_000_000, "us": 1_000, "ns": 1}
+
+
+def _day_of(table: PriceTable, tick: int) -> dt.date:
+    return pd.Timestamp(np.datetime64(tick, table.unit)).date()
 
 
 def _dates_asked(when: Any) -> pd.DatetimeIndex:

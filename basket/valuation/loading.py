@@ -486,6 +486,17 @@ class PriceTable:
     source: str
     notes: tuple[str, ...]
 
+    @property
+    def ticks(self) -> np.ndarray:
+        """The dates as integers in their own unit (:attr:`unit`), searched by
+        :func:`basket.price`."""
+        return self.stamps.view(np.int64)
+
+    @property
+    def unit(self) -> str:
+        """The dates' unit (``"us"`` for pandas 3's parsed dates)."""
+        return np.datetime_data(self.stamps.dtype)[0]
+
 
 def price_table(spec: BasketSpec, numeraire: str | None, source: SourceLike,
                 prices: Callable[[Loaded], np.ndarray]) -> PriceTable | None:
@@ -516,7 +527,8 @@ def price_table(spec: BasketSpec, numeraire: str | None, source: SourceLike,
     values = np.array(prices(data), dtype=np.float64)
     values.flags.writeable = False
     dates = pd.DatetimeIndex(data.panel.index)
-    stamps = dates.to_numpy()
+    stamps = dates.to_numpy().copy()
+    stamps.flags.writeable = False
     table = PriceTable(dates, stamps, values, data.source, data.notes)
     memo.DERIVED.put(key, table, stamps.nbytes + values.nbytes)
     return table

@@ -180,3 +180,36 @@ def test_shared_frames_are_views_under_copy_on_write() -> None:
     b = basket.load_fx(CODES)
     assert a is not b
     assert np.shares_memory(a.to_numpy(), b.to_numpy())   # no copy per call
+
+
+def test_parsed_history_is_kept_for_the_next_process(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parsed ECB history is kept in the cache and read back exactly; a corrupt copy is
+    ignored (parsed again) and an unwritable cache only skips the speed-up, silently."""
+    from basket.data import ecb
+
+    path = str(ecb.bundled_path())
+    reference = ecb._parse(path)
+    name = ecb._parsed_key(path)
+    assert name is not None
+    ecb._store_parsed(name, reference)
+    stored = Path(os.environ["BASKET_CACHE_DIR"]) / "parsed" / name
+    assert stored.is_file()
+    pd.testing.assert_frame_equal(ecb._load_parsed(name), reference, check_exact=True)
+    stored.write_bytes(stored.read_bytes()[:-100])                       # truncated
+    assert ecb._load_parsed(name) is None
+    ecb._store_parsed(name, reference)
+    data = bytearray(stored.read_bytes())
+    data[len(data) // 2] ^= 0xFF                                         # one flipped byte
+    stored.write_bytes(bytes(data))
+    assert ecb._load_parsed(name) is None
+    ecb._read.cache_clear()
+    pd.testing.assert_frame_equal(ecb._read(path, 0.0), reference, check_exact=True)
+    blocked = tmp_path / "not-a-dir"
+    blocked.write_text("x")
+    monkeypatch.setenv("BASKET_CACHE_DIR", str(blocked))
+    ecb._read.cache_clear()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pd.testing.assert_frame_equal(ecb._read(path, 0.0), reference, check_exact=True)
+    ecb._read.cache_clear()
