@@ -138,14 +138,17 @@ def _result(spec: BasketSpec, rule: str, source: str, fx: pd.DataFrame, val: Val
     """Measure a valuation in each numeraire and wrap it with its figures."""
     arr = fx.to_numpy()
     where = {c: i for i, c in enumerate(fx.columns)}
-    pk = arr[:, [where[c] for c in asked]]
+    pk = _columns(arr, [where[c] for c in asked])
     values = val.values_usd[:, None] / pk
     # an amounts basket may not hold every currency of its history in this window
     changes = np.concatenate(([0], val.resets)).astype(np.intp)  # units only change there
     held = (val.units[changes] != 0.0).any(axis=0)
     currencies = [c for c, h in zip(val.currencies, held) if h]
-    units, weights = val.units[:, held], val.weights[:, held]
-    prices = pk if currencies == asked else arr[:, [where[c] for c in currencies]]
+    if held.all():                      # the valuation's own new arrays: no copy (wide panels)
+        units, weights = val.units, val.weights
+    else:
+        units, weights = val.units[:, held], val.weights[:, held]
+    prices = pk if currencies == asked else _columns(arr, [where[c] for c in currencies])
     require_finite(values, "basket's value")
     m = basket_metrics(values, prices, pk, weights, periods_per_year)
     for figure in ("volatility", "total_return", "annualized_return", "max_drawdown",
@@ -167,6 +170,15 @@ def _result(spec: BasketSpec, rule: str, source: str, fx: pd.DataFrame, val: Val
         **_by_constituent(m, cols, ccy),
         periods_per_year=float(periods_per_year),
     )
+
+
+def _columns(arr: np.ndarray, cols: list[int]) -> np.ndarray:
+    """``arr[:, cols]``; ``arr`` itself (a read-only view of the panel, never written) when
+    ``cols`` are all its columns in order, so a wide panel is not copied."""
+    if cols == list(range(arr.shape[1])):
+        return arr
+    out: np.ndarray = arr[:, cols]
+    return out
 
 
 def _by_constituent(m: dict[str, np.ndarray], cols: pd.Index, ccy: pd.Index

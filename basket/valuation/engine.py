@@ -410,10 +410,10 @@ def valuate(
     values = _row_values(units, prices)
     if spec.rounding == "imf":
         values = np.array([imf_usd_value(u, p) for u, p in zip(units, prices)])
-    held = units * prices
-    if np.isnan(held).any():
-        held = np.where(units == 0.0, 0.0, held)
-    weights = held / values[:, None]
+    weights = units * prices                                  # held value, then the weights
+    if np.isnan(weights).any():
+        weights = np.where(units == 0.0, 0.0, weights)
+    weights /= values[:, None]
     return Valuation(dates, currencies, values, units, weights, np.asarray(resets, dtype=np.intp))
 
 

@@ -253,8 +253,9 @@ def _drawdown_rows(v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     """Vectorised drawdown per column of ``v`` (T, K): depth and peak/trough/recovery rows."""
     n_k = v.shape[1]
     vt = np.ascontiguousarray(v.T)            # one row per column: contiguous scans
-    running = np.maximum.accumulate(vt, axis=1)
-    dd = vt / running - 1.0
+    dd = np.maximum.accumulate(vt, axis=1)                    # the running peak, then
+    np.divide(vt, dd, out=dd)                                 # V / peak - 1, in place
+    dd -= 1.0
     trough = dd.argmin(axis=1)
     depth = dd[np.arange(n_k), trough]
     peak = np.empty_like(trough)
@@ -383,7 +384,8 @@ def identical_columns(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return same
 
 
-def _tail_risk(losses: np.ndarray, levels: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
+def _tail_risk(losses: np.ndarray, levels: tuple[float, ...],
+               in_place: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Historical VaR and ES of each column of ``losses`` (m, K) at ``levels``, each (L, K).
 
     ``VaR = quantile(losses, a)`` (linear interpolation) and ``ES`` the mean of the losses at
@@ -398,13 +400,17 @@ def _tail_risk(losses: np.ndarray, levels: tuple[float, ...]) -> tuple[np.ndarra
     lo = np.floor(pos).astype(np.intp)
     hi = np.minimum(lo + 1, m - 1)
     start = int(lo.min())
-    part = np.partition(losses, start, axis=0)               # one pass (several kth are slow)
+    if in_place:                                              # the caller's own array
+        losses.partition(start, axis=0)
+        part = losses
+    else:
+        part = np.partition(losses, start, axis=0)           # one pass (several kth are slow)
     tail = np.sort(part[start:], axis=0)                      # = the full sort's rows start..
     frac = (pos - lo)[:, None]
     a, b = tail[lo - start], tail[hi - start]
     var = a + (b - a) * frac                                  # as _sorted_quantiles
     if start > 0 and not (part[:start].max(axis=0) < var).all():
-        return _tail_risk_sorted(losses, levels)
+        return _tail_risk_sorted(part, levels)                # the same numbers, sorted
     es = np.empty_like(var)
     for j in range(var.shape[0]):                             # mean of the losses >= VaR
         for k in range(var.shape[1]):
@@ -522,44 +528,22 @@ def basket_metrics(
     t, n_k = values.shape
     if t < 3:
         raise DataError("a backtest needs at least three dates for volatility; widen the range")
+    # Memory: each step frees what it no longer needs and works in place where that gives the
+    # same numbers, so the peak stays a few (days x currencies) arrays whatever the width.
     sq = np.sqrt(ppy)
     dof = t - 2                                               # T-1 returns, ddof=1
-    r = np.diff(np.log(values), axis=0)                       # (T-1, K)
+    r = _log_returns(values)                                  # (T-1, K)
     rd = r - r.mean(axis=0)
     vol = np.sqrt(np.einsum("tk,tk->k", rd, rd) / dof) * sq
-    # each constituent held alone, in each numeraire: log(P_c / P_k) returns
-    lc = np.diff(np.log(prices), axis=0)                      # (T-1, n)
-    same_panel = numeraire_prices is prices
-    lk = lc if same_panel else np.diff(np.log(numeraire_prices), axis=0)   # (T-1, K)
-    if np.isnan(lc).any():
-        # an amounts basket may hold a currency for part of the window only
-        cvol, te, corr = _constituent_stats_pairwise(r, lc, lk, ppy)
-    else:
-        cvol, _, corr = _constituent_stats(r, lc, lk, ppy)
-        # r_k - (lc_c - lk_k) = the basket's log return measured in c, whatever k: computed
-        # directly (the covariance shortcut would cancel where the two are nearly equal)
-        r_usd = r[:, :1] + lk[:, :1]
-        d = r_usd - lc
-        d = d - d.mean(axis=0)
-        te_c = np.sqrt(np.einsum("tn,tn->n", d, d) / dof) * sq
-        te = np.repeat(te_c[:, None], n_k, axis=1)
-    # Euler contributions from start-of-day weights and simple constituent returns. With USD
-    # growth factors g_c = P_c(t)/P_c(t-1), the return of c in k is g_c/g_k - 1, so
-    # x_{c,k} = w_c g_c / g_k - w_c and the covariances reduce to (T-1, n) @ (T-1, K) products.
-    w0 = weights[:-1]
-    gc = prices[1:] / prices[:-1]
-    wg = w0 * gc
-    if np.isnan(wg).any():
-        wg = np.where(w0 == 0.0, 0.0, wg)
-    gk = numeraire_prices[1:] / numeraire_prices[:-1]
-    xt = row_sum(wg)[:, None] / gk - row_sum(w0)[:, None]      # (T-1, K)
-    xtc = xt - xt.mean(axis=0)
-    var_x = np.einsum("tk,tk->k", xtc, xtc)
-    cov_x = wg.T @ (xtc / gk) - w0.T @ xtc                   # (n, K)
-    share = np.divide(cov_x, var_x, out=np.zeros_like(cov_x), where=var_x > 0)
-    contrib = share * vol
-    simple = values[1:] / values[:-1] - 1.0
-    q, es = _tail_risk(-simple, (0.95, 0.99))                 # (2, K) each
+    del rd
+    cvol, te, corr = _constituent_figures(r, prices, numeraire_prices, ppy, dof)
+    del r
+    contrib = _contributions(prices, numeraire_prices, weights) * vol
+    simple = values[1:] / values[:-1]
+    simple -= 1.0
+    losses = np.negative(simple)
+    q, es = _tail_risk(losses, (0.95, 0.99), in_place=True)   # (2, K) each
+    del losses
     es95, es99 = es
     depth, peak, trough, rec = _drawdown_rows(values)
     worst = simple.argmin(axis=0)
@@ -583,3 +567,62 @@ def basket_metrics(
         "correlation": corr,
         "risk_contribution": contrib,
     }
+
+
+def _log_returns(a: np.ndarray) -> np.ndarray:
+    """``np.diff(np.log(a), axis=0)`` with one temporary."""
+    logs = np.log(a)
+    out: np.ndarray = np.diff(logs, axis=0)
+    return out
+
+
+def _constituent_figures(r: np.ndarray, prices: np.ndarray, numeraire_prices: np.ndarray,
+                         ppy: float, dof: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each constituent held alone in each numeraire (``log(P_c / P_k)`` returns): its
+    volatility, the basket's tracking error against it and their correlation, each (n, K)."""
+    n_k = r.shape[1]
+    lc = _log_returns(prices)                                 # (T-1, n)
+    lk = lc if numeraire_prices is prices else _log_returns(numeraire_prices)   # (T-1, K)
+    if np.isnan(lc).any():
+        # an amounts basket may hold a currency for part of the window only
+        return _constituent_stats_pairwise(r, lc, lk, ppy)
+    cvol, _, corr = _constituent_stats(r, lc, lk, ppy)
+    # r_k - (lc_c - lk_k) = the basket's log return measured in c, whatever k: computed
+    # directly (the covariance shortcut would cancel where the two are nearly equal)
+    r_usd = r[:, :1] + lk[:, :1]
+    del lk
+    d = r_usd - lc
+    del lc
+    d -= d.mean(axis=0)
+    te_c = np.sqrt(np.einsum("tn,tn->n", d, d) / dof) * np.sqrt(ppy)
+    return cvol, np.repeat(te_c[:, None], n_k, axis=1), corr
+
+
+def _contributions(prices: np.ndarray, numeraire_prices: np.ndarray,
+                   weights: np.ndarray) -> np.ndarray:
+    """Each constituent's share of the basket's variance in each numeraire (n, K).
+
+    Euler contributions from start-of-day weights and simple constituent returns. With USD
+    growth factors ``g_c = P_c(t)/P_c(t-1)``, the return of c in k is ``g_c/g_k - 1``, so
+    ``x_{c,k} = w_c g_c / g_k - w_c`` and the covariances reduce to (T-1, n) @ (T-1, K)
+    products.
+    """
+    w0 = weights[:-1]
+    gc = prices[1:] / prices[:-1]
+    wg = w0 * gc
+    if np.isnan(wg).any():
+        wg = np.where(w0 == 0.0, 0.0, wg)
+    # the numeraires' growth factors are the constituents' when the two are one panel
+    gk = gc if numeraire_prices is prices else numeraire_prices[1:] / numeraire_prices[:-1]
+    del gc
+    xtc = row_sum(wg)[:, None] / gk                           # (T-1, K), then centred
+    xtc -= row_sum(w0)[:, None]
+    xtc -= xtc.mean(axis=0)
+    var_x = np.einsum("tk,tk->k", xtc, xtc)
+    scaled = xtc / gk
+    del gk
+    cov_x = wg.T @ scaled                                     # (n, K)
+    del scaled, wg
+    cov_x -= w0.T @ xtc
+    share: np.ndarray = np.divide(cov_x, var_x, out=np.zeros_like(cov_x), where=var_x > 0)
+    return share
