@@ -46,7 +46,8 @@ DATA_USERS = ("valuation.api", "valuation.loading", "montecarlo.api", "design.ap
               "treasury.api", "treasury.files", "connectedness.api", "cli.")
 PURE = [
     "basket.spec", "basket.rebalance", "basket.currencies", "basket.dates", "basket.errors",
-    "basket.valuation.engine", "basket.valuation.metrics", "basket.rebalance",
+    "basket.valuation.engine", "basket.valuation.metrics", "basket.valuation.reductions",
+    "basket.rebalance",
     "basket.valuation.results", "basket.valuation.indices", "basket.montecarlo.model",
     "basket.montecarlo.paths",
     "basket.montecarlo.resampling", "basket.montecarlo.results", "basket.montecarlo.executor",

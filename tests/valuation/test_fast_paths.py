@@ -25,7 +25,7 @@ from basket.dates import to_timestamp, to_timestamps
 from basket.errors import DataError, SpecError
 from basket.rebalance import Calendar
 from basket.spec import BasketSpec
-from basket.valuation import metrics
+from basket.valuation import reductions
 from basket.valuation.api import price_detail
 
 DAYS = list(pd.bdate_range("1999-01-04", "2026-10-30", freq="7D").strftime("%Y-%m-%d"))
@@ -112,7 +112,7 @@ def test_row_sum_is_numpys_sum(n: int, rows: int, seed: int) -> None:
     rng = np.random.default_rng(seed)
     a = rng.standard_normal((rows, n)) * np.exp(rng.standard_normal((rows, n)) * 8)
     for arr in (a, np.asfortranarray(a), a[:, ::-1]):
-        assert np.array_equal(metrics.row_sum(arr), arr.sum(axis=1))
+        assert np.array_equal(reductions.row_sum(arr), arr.sum(axis=1))
 
 
 @given(st.integers(0, 2**32 - 1), st.integers(2, 400), st.booleans())
@@ -128,8 +128,8 @@ def test_identical_columns_match_the_direct_comparison(seed: int, t: int, big: b
     near[-1] += 1e-16 if near[-1] else 1e-300
     a[:, -2] = near                                      # equal but for the last row
     direct = np.all(a[:, :, None] == b[:, None, :], axis=0)
-    assert np.array_equal(metrics.identical_columns(a, b), direct)
-    assert np.array_equal(metrics.identical_columns(a[:0], b[:0]), np.ones((n, k), dtype=bool))
+    assert np.array_equal(reductions.identical_columns(a, b), direct)
+    assert np.array_equal(reductions.identical_columns(a[:0], b[:0]), np.ones((n, k), dtype=bool))
 
 
 @given(st.integers(0, 2**32 - 1), st.integers(2, 600), st.integers(1, 4), st.booleans())
@@ -138,8 +138,8 @@ def test_tail_risk_matches_the_full_sort(seed: int, m: int, k: int, ties: bool) 
     losses = rng.standard_normal((m, k))
     if ties:
         losses = np.round(losses, 1)                      # many equal losses at the VaR
-    var, es = metrics._tail_risk(losses, (0.95, 0.99))
-    ref_var, ref_es = metrics._tail_risk_sorted(losses, (0.95, 0.99))
+    var, es = reductions._tail_risk(losses, (0.95, 0.99))
+    ref_var, ref_es = reductions._tail_risk_sorted(losses, (0.95, 0.99))
     assert np.array_equal(var, ref_var) and np.array_equal(es, ref_es)
     q = np.quantile(losses, [0.95, 0.99], axis=0)          # numpy's own definition 7
     np.testing.assert_allclose(var, q, rtol=1e-12, atol=1e-15)
