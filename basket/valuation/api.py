@@ -165,7 +165,7 @@ def _result(spec: BasketSpec, rule: str, source: str, fx: pd.DataFrame, val: Val
         values=frame_of(values, dates._view(), cols),
         units=frame_of(units, dates._view(), ccy._view()),
         weights=frame_of(weights, dates._view(), ccy._view()),
-        rebalance_dates=dates[val.resets],
+        rebalance_dates=dates.take(val.resets),
         metrics=_metrics_frame(m, dates, cols._view()),
         **_by_constituent(m, cols, ccy),
         periods_per_year=float(periods_per_year),
@@ -204,7 +204,7 @@ def _metrics_frame(m: dict[str, np.ndarray], dates: pd.DatetimeIndex,
                    cols: pd.Index) -> pd.DataFrame:
     """The per-numeraire metrics of :func:`basket_metrics`, rows turned into dates: one float
     block and one datetime block (the columns of :data:`_METRIC_COLUMNS`)."""
-    stamps = dates.to_numpy()
+    stamps = dates.values
     rows = np.stack([m[_METRIC_ROWS[c]] for c in _METRIC_COLUMNS if c in _METRIC_ROWS])
     when = np.where(rows >= 0, stamps[np.maximum(rows, 0)], np.datetime64("NaT"))
     floats = np.stack([m[c] for c in _METRIC_COLUMNS if c not in _METRIC_ROWS]).astype(np.float64)
@@ -472,7 +472,7 @@ def _index_result(spec: BasketSpec, rule: RebalanceRule, source: str, iv: IndexV
         values=frame_of(np.array(level), dates._view(), cols),
         units=frame_of(units, dates._view(), ccy._view()),
         weights=frame_of(np.array(weights), dates._view(), ccy._view()),
-        rebalance_dates=dates[iv.resets],
+        rebalance_dates=dates.take(iv.resets),
         metrics=_metrics_frame(m, dates, cols._view()),
         **_by_constituent(m, cols, ccy),
         periods_per_year=float(periods_per_year),

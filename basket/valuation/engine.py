@@ -357,7 +357,8 @@ def valuate(
         raise DataError(f"the FX panel has no column for {', '.join(missing)}")
     if panel.empty:
         raise DataError(f"no FX data to value basket {spec.name!r} on; widen the date range")
-    dates = pd.DatetimeIndex(panel.index)
+    dates = panel.index if isinstance(panel.index, pd.DatetimeIndex) else pd.DatetimeIndex(
+        panel.index)
     prices = panel.to_numpy()
     if prices.dtype != np.float64:
         prices = prices.astype(np.float64)

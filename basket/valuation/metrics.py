@@ -256,7 +256,31 @@ def max_drawdown(values: pd.Series) -> dict[str, Any]:
 
 
 def _drawdown_rows(v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Vectorised drawdown per column of ``v`` (T, K): depth and peak/trough/recovery rows."""
+    """Vectorised drawdown per column of ``v`` (T, K): depth and peak/trough/recovery rows.
+
+    A few columns are done at once on (K, T) arrays; many columns one at a time, in place, so
+    the memory stays one (T, K) array (:func:`_drawdown_rows_each`, the same numbers).
+    """
+    if v.shape[1] > 16:
+        return _drawdown_rows_each(v)
+    n_k = v.shape[1]
+    vt = np.ascontiguousarray(v.T)            # one row per column: contiguous scans
+    running = np.maximum.accumulate(vt, axis=1)
+    dd = vt / running
+    dd -= 1.0
+    trough = dd.argmin(axis=1)
+    ks = np.arange(n_k)
+    depth = dd[ks, trough]
+    top = running[ks, trough]                 # the peak's value: the running maximum then
+    peak = np.argmax(vt == top[:, None], axis=1)          # its first day
+    after = (vt >= top[:, None]) & (np.arange(vt.shape[1]) >= trough[:, None])
+    first = np.argmax(after, axis=1)                      # the first day back at the peak
+    rec = np.where((depth < 0) & after[ks, first], first, -1)
+    return depth, peak, trough, rec
+
+
+def _drawdown_rows_each(v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_drawdown_rows` a column at a time (any width, one (T, K) temporary)."""
     n_k = v.shape[1]
     vt = np.ascontiguousarray(v.T)            # one row per column: contiguous scans
     dd = np.maximum.accumulate(vt, axis=1)                    # the running peak, then
@@ -481,7 +505,7 @@ def basket_metrics(
 def _log_returns(a: np.ndarray) -> np.ndarray:
     """``np.diff(np.log(a), axis=0)`` with one temporary."""
     logs = np.log(a)
-    out: np.ndarray = np.diff(logs, axis=0)
+    out: np.ndarray = logs[1:] - logs[:-1]                    # what np.diff computes
     return out
 
 

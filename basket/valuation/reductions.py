@@ -52,13 +52,15 @@ def identical_columns(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     time about one pass over the candidates (for a panel, each currency and itself).
     """
     t = a.shape[0]
-    if t * a.shape[1] * b.shape[1] <= 1 << 18:               # small: the direct answer
-        out: np.ndarray = np.all(a[:, :, None] == b[:, None, :], axis=0)
-        return out
+    if t == 0:
+        return np.ones((a.shape[1], b.shape[1]), dtype=bool)  # all() of nothing
     rows = np.unique(np.linspace(0, t - 1, num=min(t, 16)).astype(np.intp))
     fa, fb = a[rows].T, b[rows].T                             # (i, s), (j, s)
     cand = np.all(fa[:, None, :] == fb[None, :, :], axis=2)   # (i, j), tiny
     same = np.zeros((a.shape[1], b.shape[1]), dtype=bool)
+    if a is b:                                                # a column and itself: equal
+        np.fill_diagonal(cand, False)                         # unless it holds a NaN
+        np.fill_diagonal(same, ~np.isnan(a).any(axis=0))
     ci, cj = np.nonzero(cand)
     step = max(1, (1 << 20) // t)                             # ~8 MB of columns at a time
     for s0 in range(0, len(ci), step):

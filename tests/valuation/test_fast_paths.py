@@ -25,7 +25,7 @@ from basket.dates import to_timestamp, to_timestamps
 from basket.errors import DataError, SpecError
 from basket.rebalance import Calendar
 from basket.spec import BasketSpec
-from basket.valuation import reductions
+from basket.valuation import metrics, reductions
 from basket.valuation.api import price_detail
 
 DAYS = list(pd.bdate_range("1999-01-04", "2026-10-30", freq="7D").strftime("%Y-%m-%d"))
@@ -169,3 +169,23 @@ def test_pegged_numeraire_keeps_its_exact_zero() -> None:
     res = basket.backtest(spec, numeraires=["USD", "XEU"], panel=fx)
     assert res.constituent_volatility.loc["XEU", "EUR"] == 0.0
     assert res.correlation.loc["XEU", "EUR"] == 0.0
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 80), st.integers(1, 20), st.booleans())
+def test_drawdown_rows_at_once_match_one_column_at_a_time(seed: int, t: int, k: int,
+                                                          ties: bool) -> None:
+    rng = np.random.default_rng(seed)
+    v = np.exp(np.cumsum(rng.normal(0.0, 0.05, (t, k)), axis=0))
+    if ties:
+        v = np.round(v, 1) + 0.1                           # equal peaks and recoveries
+    for a, b in zip(metrics._drawdown_rows(v), metrics._drawdown_rows_each(v)):
+        assert np.array_equal(a, b) and a.dtype == b.dtype
+
+
+def test_identical_columns_of_one_array() -> None:
+    rng = np.random.default_rng(2)
+    a = rng.standard_normal((500, 6))
+    a[:, 4] = a[:, 1]                                      # a peg inside one panel
+    a[7, 2] = np.nan                                       # a column with a hole
+    direct = np.all(a[:, :, None] == a[:, None, :], axis=0)
+    assert np.array_equal(reductions.identical_columns(a, a), direct)
