@@ -191,25 +191,34 @@ def _kernel_numpy(g: np.ndarray, f: np.ndarray, v: np.ndarray, net: np.ndarray,
         vt, n = v[i], float(coins[i])
         x = a * g[i] - f[i]
         a = a + net[i]
-        unpaid = np.where(a < 0.0, -a * vt, 0.0)
-        a = np.maximum(a, 0.0)
+        # Each shortcut below skips work whose result the full step would throw away (most
+        # days: no path short of coins, every path earning and fully backed): the same numbers.
+        if np.signbit(a).any():                  # some path redeems beyond its reserve
+            unpaid = np.where(a < 0.0, -a * vt, 0.0)
+            a = np.maximum(a, 0.0)
+        else:
+            unpaid = zero
         pos = x >= 0.0
         gap = (n - a) * vt
         fill = x >= gap
-        a_pos = np.where(fill, n, a + x / vt)
-        rest = np.where(fill, x - gap, 0.0)
-        drawn = np.where(pos, zero, np.minimum(-x, b))
-        a_neg = a - (-x - drawn) / vt
+        if fill.all():
+            a_pos, rest = np.full(p, n), x - gap
+        else:
+            a_pos = np.where(fill, n, a + x / vt)
+            rest = np.where(fill, x - gap, 0.0)
+        gains = bool(pos.all())
+        drawn = zero if gains else np.where(pos, zero, np.minimum(-x, b))
         if payout_policy:
             top = np.minimum(rest, np.maximum(buffer0 - b, 0.0))
-            paid = np.where(pos, rest - top, 0.0)
-            b = np.where(pos, b + top, b - drawn)
+            paid = rest - top if gains else np.where(pos, rest - top, 0.0)
+            b = b + top if gains else np.where(pos, b + top, b - drawn)
         else:
             paid = zero
-            b = np.where(pos, b + rest, b - drawn)
-        a = np.where(pos, a_pos, a_neg)
-        unpaid = unpaid + np.where(a < 0.0, -a * vt, 0.0)
-        a = np.maximum(a, 0.0)
+            b = b + rest if gains else np.where(pos, b + rest, b - drawn)
+        a = a_pos if gains else np.where(pos, a_pos, a - (-x - drawn) / vt)
+        if np.signbit(a).any():
+            unpaid = unpaid + np.where(a < 0.0, -a * vt, 0.0)
+            a = np.maximum(a, 0.0)
         a_out[i], b_out[i], d_out[i], u_out[i] = a, b, drawn, unpaid
         if payout_policy:
             p_out[i] = paid
