@@ -254,6 +254,14 @@ def price(
     SpecError
         A numeraire for an index.
 
+    Notes
+    -----
+    A basket held without rebalancing is worth, on each date, what that date's row alone
+    says, so its price on every date of its source is computed once per session and source
+    version (:func:`~basket.valuation.loading.price_table`); a call then checks its dates and
+    numeraire as always and reads the table (tens of microseconds). A rebalanced basket, a
+    ``panel`` or a source without a version is valued on the data up to the date asked.
+
     Examples
     --------
     >>> price("2019-06-18")

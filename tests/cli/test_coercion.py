@@ -1,4 +1,4 @@
-"""The CLI's fast option coercion (basket.cli.coercion) against typer's own (pydantic) coercion.
+"""The CLI's fast option coercion (basket.cli.startup) against typer's own (pydantic) coercion.
 
 For every parameter of every command and a catalogue of values (valid, odd and invalid), the
 hook's answer must equal typer's: the same value of the same type, or the same error message.

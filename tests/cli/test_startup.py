@@ -1,7 +1,7 @@
 """What a ``basket`` process imports at start-up (the console entry point, run for real).
 
 ``basket.cli.main`` keeps pyarrow out unless an argument names a ``.parquet`` file, and the
-option values of a plain command are coerced without pydantic (``basket.cli.coercion``). Each
+option values of a plain command are coerced without pydantic (``basket.cli.startup``). Each
 check runs a fresh interpreter, as a user's shell does.
 """
 
@@ -58,3 +58,33 @@ def test_a_parquet_output_still_works(tmp_path: Path) -> None:
     frame = pd.read_parquet(target)
     assert list(frame.columns) == ["USD", "EUR", "JPY", "GBP", "SGD"]
     assert len(frame) > 5000
+
+
+def test_commands_built_when_used_are_typers_own() -> None:
+    """Each lazily built command answers as the command typer builds (its ``made()``): the
+    same attributes, help, listing line and parameters, and the root ``--help`` lists them."""
+    import typer.main
+    from typer.testing import CliRunner
+
+    from basket.cli import app
+
+    group = typer.main.get_command(app)
+    attrs = ("name", "help", "short_help", "epilog", "hidden", "deprecated", "options_metavar",
+             "add_help_option", "no_args_is_help", "context_settings", "rich_help_panel",
+             "rich_markup_mode")
+    for name, lazy in group.commands.items():
+        assert type(lazy).__name__ == "LazyCommand", name
+        assert lazy._made is None, f"{name} was built before use"
+        real = lazy.made()
+        assert type(real) is not type(lazy)
+        for attr in attrs:
+            assert getattr(lazy, attr) == getattr(real, attr), (name, attr)
+        assert lazy.get_short_help_str(80) == real.get_short_help_str(80)
+        assert [p.name for p in lazy.params] == [p.name for p in real.params]
+        assert lazy.callback is real.callback
+        ctx = lazy.make_context(name, [], resilient_parsing=True)
+        assert lazy.get_help(ctx) == real.get_help(ctx)
+    result = CliRunner().invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for name in group.commands:
+        assert f"  {name}" in result.stdout
