@@ -11,7 +11,8 @@ vectorbt; ``--quick`` for fewer pairs).
    peers get the panel ready-made; basket loads it by name. Each ratio is the median of
    paired runs, A B A B, in one process. The value curves must agree to 1e-12 (relative, each
    divided by its first value; bt prepends a row dated the day before the start: dropped).
-   Targets: at least 100x bt and 10x vectorbt.
+   Targets: at least 100x bt and 10x vectorbt. Calls are timed with the garbage collector off,
+   as :mod:`timeit` times them, for both sides.
 2. The same for buy and hold: ``basket.backtest("libra-2019")`` (fixed amounts), against bt
    (``RunOnce``) and vectorbt (one order) buying the basket's first-day value weights, which
    gives the same amounts. Same targets.
@@ -25,6 +26,7 @@ Prints every figure; exits 1 when a target is missed.
 from __future__ import annotations
 
 import argparse
+import gc
 import shutil
 import statistics
 import subprocess
@@ -43,11 +45,19 @@ LIBRA = {"USD": 0.50, "EUR": 0.18, "JPY": 0.14, "GBP": 0.11, "SGD": 0.07}
 
 
 def median_time(func: Callable[[], Any], repeat: int) -> float:
+    """Median seconds of ``repeat`` calls, with the garbage collector off while timing (as
+    :mod:`timeit` does: a collection triggered by one side would otherwise walk the other
+    side's objects, bt's and vectorbt's many, and be charged to whoever runs then)."""
     times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - t0)
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            func()
+            times.append(time.perf_counter() - t0)
+    finally:
+        gc.enable()
     return statistics.median(times)
 
 

@@ -31,7 +31,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["MEMO_BYTES", "Memo", "clear", "file_version", "share", "source_version"]
+__all__ = ["MEMO_BYTES", "Memo", "clear", "file_version", "nbytes", "share", "source_version"]
 
 MEMO_BYTES = 512 << 20
 """Largest total size of the memoised panels (512 MiB); a panel larger than this is not kept."""
