@@ -19,7 +19,7 @@ import pandas as pd
 
 from basket.errors import DataError
 
-__all__ = ["parse_iso_date", "parse_range", "to_timestamp"]
+__all__ = ["parse_iso_date", "parse_range", "to_timestamp", "to_timestamps"]
 
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
@@ -120,6 +120,110 @@ def to_timestamp(value: Any, what: str = "date") -> pd.Timestamp | None:
     if not _FIRST <= day <= _LAST:
         raise DataError(f"{what} {day.isoformat()} is out of range; use a year between 1900 and 2200")
     return pd.Timestamp(day)
+
+
+def to_timestamps(values: Any, what: str = "date") -> pd.DatetimeIndex:
+    """:func:`to_timestamp` of each item, as a :class:`pandas.DatetimeIndex` (no ``None``).
+
+    The same rules and messages, item by item; ISO strings and datetime arrays or indexes are
+    checked all at once (about a microsecond a date) and fall back to the item-by-item parse,
+    which names the first bad value, when any check fails.
+
+    Parameters
+    ----------
+    values : sequence, numpy array, pandas Index or Series of dates
+    what : str, default "date"
+        The field's name in messages.
+
+    Returns
+    -------
+    pandas.DatetimeIndex
+        Midnight timestamps in seconds resolution (as :func:`to_timestamp` gives them),
+        tz-naive, in the order given.
+
+    Raises
+    ------
+    DataError
+        A value :func:`to_timestamp` refuses, or ``None``.
+
+    Examples
+    --------
+    >>> to_timestamps(["2020-03-20", "2020-03-23"])
+    DatetimeIndex(['2020-03-20', '2020-03-23'], dtype='datetime64[s]', freq=None)
+    """
+    days = _days_at_once(values)
+    if days is None:
+        out = [to_timestamp(v, what) for v in values]
+        if any(d is None for d in out):
+            raise DataError(f"a {what} in the list is None; give every {what} as YYYY-MM-DD")
+        return pd.DatetimeIndex(out)
+    return pd.DatetimeIndex(days.astype("datetime64[s]"))
+
+
+def _days_at_once(values: Any) -> np.ndarray | None:
+    """The calendar days of ISO strings or datetimes as ``datetime64[D]``, checked at once;
+    ``None`` when a value needs (or fails) the item-by-item parse."""
+    if isinstance(values, pd.DatetimeIndex):
+        idx = values if values.tz is None else values.tz_localize(None)   # the day as shown
+        if idx.hasnans:
+            return None
+        days = idx.to_numpy().astype("datetime64[D]")
+    elif isinstance(values, (list, tuple)) and values and all(type(v) is str for v in values):
+        days = _iso_days(values)
+        if days is None:
+            return None
+    else:
+        arr = np.asarray(values)
+        if arr.ndim != 1:
+            return None
+        if arr.dtype.kind in "OU" and len(arr) and all(type(v) is str for v in arr.tolist()):
+            days = _iso_days(arr.tolist())
+            if days is None:
+                return None
+        elif arr.dtype.kind == "M" and not np.isnat(arr).any():
+            days = arr.astype("datetime64[D]")
+        else:
+            return None
+    lo, hi = np.datetime64(_FIRST, "D"), np.datetime64(_LAST, "D")
+    if len(days) and not ((days >= lo) & (days <= hi)).all():
+        return None
+    return days
+
+
+_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def _iso_days(texts: list[str]) -> np.ndarray | None:
+    """``YYYY-MM-DD`` strings (blanks around allowed) as ``datetime64[D]``, from their ASCII
+    digits; ``None`` if any is not exactly that form or not a real day (the item-by-item
+    parse then names it)."""
+    stripped = [t.strip() for t in texts]
+    if {len(t) for t in stripped} != {10}:
+        return None
+    try:
+        raw = "".join(stripped).encode("ascii")
+    except UnicodeEncodeError:
+        return None
+    b = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 10).astype(np.int64) - 48  # '0' is 48
+    digits = b[:, [0, 1, 2, 3, 5, 6, 8, 9]]
+    if not ((digits >= 0) & (digits <= 9)).all() or not (b[:, [4, 7]] == -3).all():  # '-'
+        return None
+    year = b[:, 0] * 1000 + b[:, 1] * 100 + b[:, 2] * 10 + b[:, 3]
+    month = b[:, 5] * 10 + b[:, 6]
+    day = b[:, 8] * 10 + b[:, 9]
+    if not ((month >= 1) & (month <= 12)).all():
+        return None
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    last = _DAYS_IN_MONTH[month] + (leap & (month == 2))
+    if not ((day >= 1) & (day <= last)).all():
+        return None
+    y = year - (month <= 2)                     # days from civil (H. Hinnant), y >= 0 here
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * np.where(month > 2, month - 3, month + 9) + 2) // 5 + day - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    out: np.ndarray = (era * 146097 + doe - 719468).astype("datetime64[D]")
+    return out
 
 
 def parse_range(text: Any, what: str = "--window") -> tuple[pd.Timestamp | None, pd.Timestamp | None]:

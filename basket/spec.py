@@ -456,6 +456,12 @@ def list_seeds() -> list[BasketSpec]:
     return [load_spec(name) for name in sorted(_seed_files())]
 
 
+@functools.lru_cache(maxsize=64)
+def _is_seed_name(text: str) -> bool:
+    """A seed's name, not a path (no suffix): answered once per text."""
+    return text in _seed_files() and not Path(text).expanduser().suffix
+
+
 @functools.lru_cache(maxsize=32)
 def _load_seed(name: str) -> BasketSpec:
     raw = _read_toml_text(_seed_files()[name], f"seed {name!r}")
@@ -511,10 +517,10 @@ def load_spec(name_or_path: str | Path | BasketSpec) -> BasketSpec:
     if isinstance(name_or_path, BasketSpec):
         return name_or_path
     text = str(name_or_path)
+    if _is_seed_name(text):
+        return _load_seed(text)  # specs are frozen, so a seed is parsed once and shared
     seeds = _seed_files()
     path = Path(text).expanduser()
-    if text in seeds and not path.suffix:
-        return _load_seed(text)  # specs are frozen, so a seed is parsed once and shared
     if path.suffix.lower() == ".toml" or path.is_file():
         if path.is_dir():
             raise SpecError(f"cannot read basket file {text!r}: it is a directory; give a .toml "

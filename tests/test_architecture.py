@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[1] / "basket"
 
 # layer of each top-level part of the package; a module may import its own part or a lower layer
 LAYERS = {
-    "_typing": 0, "_lazy": 0, "_json": 0, "_repr": 0, "_checks": 0.5, "errors": 0,
+    "_typing": 0, "_lazy": 0, "_json": 0, "_repr": 0, "_checks": 0.5, "_frames": 0.5,
+    "errors": 0,
     "_spec_fields": 1.5,
     "currencies": 1, "dates": 1, "outputs": 1,
     "data": 2,
@@ -47,7 +48,9 @@ DATA_USERS = ("valuation.api", "valuation.loading", "montecarlo.api", "design.ap
               "treasury.api", "treasury.files", "connectedness.api", "cli.")
 PURE = [
     "basket.spec", "basket.rebalance", "basket.currencies", "basket.dates", "basket.errors",
-    "basket.valuation.engine", "basket.valuation.metrics", "basket.rebalance",
+    "basket._frames",
+    "basket.valuation.engine", "basket.valuation.metrics", "basket.valuation.reductions",
+    "basket.rebalance",
     "basket.valuation.results", "basket.valuation.indices", "basket.montecarlo.model",
     "basket.montecarlo.paths",
     "basket.montecarlo.resampling", "basket.montecarlo.results", "basket.montecarlo.executor",

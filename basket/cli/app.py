@@ -19,6 +19,10 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from basket.cli.startup import install as _startup_hooks
+
+_startup_hooks()  # option values without pydantic (~0.1 s), commands built when used (~25 ms)
+
 
 def _warnings_as_lines() -> None:
     """Show basket's own warnings as one ``warning: <message>`` line on stderr (not Python's
@@ -112,4 +116,21 @@ def _root(
 
 def main() -> None:
     """Console-script entry point."""
+    _without_pyarrow(sys.argv[1:])
     app()
+
+
+def _without_pyarrow(args: Sequence[str]) -> None:
+    """Keep pandas from importing pyarrow (~90 ms of every command) unless an argument names
+    a ``.parquet`` file, the one thing the CLI needs it for.
+
+    pandas imports pyarrow whenever it is installed, for its string columns, and falls back
+    to Python strings without it; the numbers are the same. A console process only (the
+    entry point): ``import basket`` and a notebook are left alone. ``table_bytes`` lets
+    pyarrow in again should a parquet file be asked for all the same.
+    """
+    if "pyarrow" in sys.modules or "pandas" in sys.modules:
+        return
+    if any(".parquet" in str(a).lower() for a in args):
+        return
+    sys.modules["pyarrow"] = None  # type: ignore[assignment]  # import pyarrow -> ImportError

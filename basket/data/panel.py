@@ -22,7 +22,7 @@ import pandas as pd
 
 from basket.errors import DataError, DataGapWarning
 
-__all__ = ["MAX_RATE", "MIN_RATE", "align_panel", "validate_panel"]
+__all__ = ["MAX_RATE", "MIN_RATE", "align_panel", "aligned_with_notes", "validate_panel"]
 
 MIN_RATE, MAX_RATE = 1e-12, 1e12
 """Plausible US dollars per unit of a currency (no currency is quoted outside them; beyond them
@@ -176,6 +176,23 @@ def align_panel(
     DataGapWarning
         When dates on which some currencies had quotes are dropped, or quotes are filled.
     """
+    panel, messages = aligned_with_notes(raw, codes, fill=fill, fill_limit=fill_limit,
+                                         source=source)
+    for message in messages:
+        warnings.warn(message, DataGapWarning, stacklevel=3)
+    return panel
+
+
+def aligned_with_notes(
+    raw: pd.DataFrame,
+    codes: Sequence[str],
+    *,
+    fill: str = "none",
+    fill_limit: int = 5,
+    source: str = "data",
+) -> tuple[pd.DataFrame, list[str]]:
+    """:func:`align_panel` without warning: the panel and the messages of the warnings it
+    gives (a memoised panel gives the same warnings every time it is handed out)."""
     if fill not in ("none", "ffill"):
         raise DataError(f"unknown fill rule {fill!r}; use 'none' or 'ffill'")
     if fill_limit < 0:
@@ -183,6 +200,7 @@ def align_panel(
     frame = raw.loc[:, list(codes)].astype(np.float64)
     frame = frame.loc[frame.notna().any(axis=1)]
     filled: dict[str, int] = {}
+    messages: list[str] = []
     if fill == "ffill":
         before = frame.isna()
         frame = frame.apply(_calendar_ffill, limit_days=fill_limit)
@@ -193,22 +211,20 @@ def align_panel(
     if dropped:
         missing = frame.loc[~complete].isna().sum()
         detail = ", ".join(f"{c} {int(n)}" for c, n in missing.items() if n)
-        warnings.warn(
+        messages.append(
             f"{source}: dropped {dropped} date(s) on which not every currency had a quote "
-            f"(missing quotes: {detail}); pass fill='ffill' with a day limit to carry quotes forward",
-            DataGapWarning,
-            stacklevel=3,
+            f"(missing quotes: {detail}); pass fill='ffill' with a day limit to carry quotes forward"
         )
     if filled:
         detail = ", ".join(f"{c} {n}" for c, n in filled.items())
-        warnings.warn(
+        messages.append(
             f"{source}: carried {sum(filled.values())} quote(s) forward by at most "
-            f"{fill_limit} day(s) ({detail})",
-            DataGapWarning,
-            stacklevel=3,
+            f"{fill_limit} day(s) ({detail})"
         )
     panel = frame.loc[complete].copy()
     if panel.empty:
+        for message in messages:          # what was dropped explains why nothing is left
+            warnings.warn(message, DataGapWarning, stacklevel=4)
         raise DataError(
             f"{source}: no date on which all of {', '.join(codes)} have a quote in the range asked"
         )
@@ -216,4 +232,4 @@ def align_panel(
     panel.columns = pd.Index([str(c) for c in panel.columns])
     # flat scalars only: pandas deep-copies attrs on every operation
     panel.attrs = {"source": source, "dropped_dates": dropped, "filled_quotes": sum(filled.values())}
-    return validate_panel(panel, codes)
+    return validate_panel(panel, codes), messages

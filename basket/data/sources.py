@@ -179,7 +179,11 @@ class SourceOptions:
     @classmethod
     def of(cls, source: SourceLike) -> SourceOptions:
         """Return ``source`` itself if it is already a :class:`SourceOptions`, else wrap it."""
-        return source if isinstance(source, SourceOptions) else cls(source)
+        if isinstance(source, SourceOptions):
+            return source
+        if isinstance(source, str) and source in _NAMED:   # frozen: one shared instance
+            return _NAMED[source]
+        return cls(source)
 
     @property
     def kind(self) -> str:
@@ -234,6 +238,9 @@ class SourceOptions:
         assert self.path is not None
         return CsvSource(self.path, quote=self.quote or "usd_per_unit")
 
+
+_NAMED: dict[str, SourceOptions] = {name: SourceOptions(name) for name in SOURCES}
+"""The options of each named source with no other option, built once."""
 
 SourceLike = Union[str, "os.PathLike[str]", FXSource, SourceOptions]
 """What every ``source=`` parameter accepts: a name, a CSV path, a source object or options."""

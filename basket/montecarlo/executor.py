@@ -33,6 +33,7 @@ def run_blocks(
     workers: int = 1,
     executor: str = "thread",
     scheduler: Any = None,
+    heavy_blocks: int = 0,
 ) -> None:
     """Run blocks ``0 .. n_blocks - 1`` in chunks and hand each chunk's result to ``collect``.
 
@@ -58,6 +59,10 @@ def run_blocks(
     scheduler : distributed.Client or str, optional
         Run the chunks on a Dask cluster instead: a client, or a scheduler address such as
         ``tcp://10.0.0.5:8786`` (a client made here is closed here).
+    heavy_blocks : int, default 0
+        The first blocks that cost much more than the others (they follow paths day by day
+        for the fan): with chunks chosen here, each of them is a chunk of its own, submitted
+        first, so they spread over the workers instead of landing on one.
 
     Returns
     -------
@@ -86,7 +91,9 @@ def run_blocks(
         per = max(1, n_blocks // (16 * workers))        # amortise pickling
     else:
         per = 1                                         # threads: cheap tasks, good balance
-    chunks = [(lo, min(lo + per, n_blocks)) for lo in range(0, n_blocks, per)]
+    alone = min(heavy_blocks, n_blocks) if blocks_per_chunk is None and per > 1 else 0
+    chunks = [(b, b + 1) for b in range(alone)]
+    chunks += [(lo, min(lo + per, n_blocks)) for lo in range(alone, n_blocks, per)]
     if scheduler is not None:
         _run_dask(run_chunk, plan, chunks, scheduler, collect)
         return

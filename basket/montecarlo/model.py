@@ -367,7 +367,9 @@ def monte_carlo(
     chunk = opts["chunk_paths"]
     run_blocks(run_chunk, plan, collector.add, n_blocks=-(-plan.n_paths // BLOCK_PATHS),
                blocks_per_chunk=None if chunk is None else max(1, chunk // BLOCK_PATHS),
-               workers=opts["workers"], executor=opts["executor"], scheduler=scheduler)
+               workers=opts["workers"], executor=opts["executor"], scheduler=scheduler,
+               heavy_blocks=-(-min(plan.fan_paths, plan.n_paths) // BLOCK_PATHS)
+               if plan.rule == "none" and method == "normal" else 0)
     return _summarise(
         plan, collector, opts, spec=spec, rule=rule.label, currencies=currencies, held=held,
         asked=asked, start=start, all_dates=all_dates, fan_rows=fan_rows, panel=panel,

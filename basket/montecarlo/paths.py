@@ -11,7 +11,13 @@ Conventions, stated once for the module:
   :func:`run_block` depends only on the :class:`Plan` and ``b``, so results are bit-identical
   whatever the number of workers, the chunk size or the executor;
 * the random numbers of a segment of ``s`` days are drawn currency-major: ``(currencies, s,
-  paths)`` standard normals (normal method) or ``(s, paths)`` uniforms (bootstrap).
+  paths)`` standard normals (normal method) or ``(s, paths)`` uniforms (bootstrap);
+* under the normal method with rule ``none``, a block's paths beyond the fan paths are never
+  needed day by day: each currency's sum of ``horizon`` daily standard normals is drawn
+  directly, as one standard normal times ``sqrt(horizon)`` (exactly its distribution), after
+  the fan paths' daily numbers. This replaced (in issue 12) drawing every path day by day, so
+  those runs give other numbers than before with the same seed, as valid; every other method
+  and rule draws as before.
 
 :func:`basket.montecarlo.model.monte_carlo` builds the plan, runs the blocks with
 :func:`basket.montecarlo.executor.run_blocks` and summarises what :class:`Collector` gathered.
@@ -205,7 +211,10 @@ def run_block(plan: Plan, b: int) -> BlockOut:
     """Simulate block ``b``: its paths depend only on the plan and ``b``.
 
     Each segment of ``s`` days draws its random numbers currency-major, ``(currencies, s,
-    paths)`` standard normals (normal method) or ``(s, paths)`` uniforms (bootstrap).
+    paths)`` standard normals (normal method) or ``(s, paths)`` uniforms (bootstrap). With the
+    normal method and rule ``none``, only the fan paths are drawn day by day; the block's other
+    paths need only their sum at the horizon, drawn last as one ``(currencies, paths)`` array of
+    standard normals times ``sqrt(horizon)`` (:func:`_horizon_sums`).
     """
     lo = b * BLOCK_PATHS
     nb = min(BLOCK_PATHS, plan.n_paths - lo)
@@ -215,26 +224,60 @@ def run_block(plan: Plan, b: int) -> BlockOut:
         plan.entropy, spawn_key=(*plan.spawn_key, b), pool_size=plan.pool_size
     )
     rng = np.random.Generator(np.random.PCG64(seq))
-    horizon, mr, m = plan.horizon, len(plan.rand), plan.m
     dn = nb if plan.rule != "none" else fan_n          # paths followed day by day
     valuer = PathValuer(plan, dn, fan_n, keep_n) if dn else None
+    # the normal method under rule none draws only the followed paths day by day
+    daily = dn if plan.method == "normal" and plan.rule == "none" else nb
+    total = _daily(plan, rng, valuer, dn, daily, nb)
+    if daily < nb:
+        total[:, daily:] = _horizon_sums(rng, len(plan.rand), nb - daily, plan.horizon)
+    x_t = np.empty((plan.m, nb))
+    if plan.method == "normal":
+        x_t[plan.rand] = _apply_factor(plan.chol, total) + plan.horizon * plan.mu_rand[:, None]
+    else:
+        x_t[plan.rand] = total
+    x_t[plan.det] = plan.horizon * plan.mu_det[:, None]
+    return BlockOut(
+        block=b,
+        x_t=x_t,
+        a_t=valuer.a if (valuer is not None and plan.rule != "none") else None,
+        fan=valuer.fan if (valuer is not None and fan_n) else None,
+        keep=valuer.keep if (valuer is not None and keep_n) else None,
+    )
+
+
+def _horizon_sums(rng: np.random.Generator, mr: int, n: int, horizon: int) -> np.ndarray:
+    """The sums of ``horizon`` independent standard normals for ``n`` paths, drawn directly:
+    ``sqrt(horizon) * z`` has exactly their distribution (one draw instead of ``horizon``)."""
+    z = rng.standard_normal((mr, n))
+    z *= np.sqrt(horizon)
+    return z
+
+
+def _daily(plan: Plan, rng: np.random.Generator, valuer: PathValuer | None, dn: int,
+           daily: int, nb: int) -> np.ndarray:
+    """Draw the first ``daily`` paths of a block day by day, segment by segment, valuing the
+    first ``dn`` along the way; return the sums of the draws, (random currencies, ``nb``)."""
+    horizon, mr, m = plan.horizon, len(plan.rand), plan.m
     total = np.zeros((mr, nb))
     carry = np.zeros((mr, dn))
     prev: np.ndarray | None = None
     seg = min(SEGMENT_DAYS, horizon)
     if plan.method == "normal":
-        zbuf = np.empty((mr, seg, nb))
+        zbuf = np.empty((mr, seg, daily))
     else:
         ubuf, gbuf = np.empty((seg, nb)), np.empty((mr, seg, nb))
         hist_t = np.ascontiguousarray(plan.hist.T)
     for t0 in range(0, horizon, SEGMENT_DAYS):
         s = min(SEGMENT_DAYS, horizon - t0)
         if plan.method == "normal":
-            z = zbuf if s == seg else np.empty((mr, s, nb))
+            if not daily:
+                break
+            z = zbuf if s == seg else np.empty((mr, s, daily))
             rng.standard_normal(out=z)
-            total += z.sum(axis=1)
+            total[:, :daily] += z.sum(axis=1)
             if dn:
-                r = _apply_factor(plan.chol, z if dn == nb else z[:, :, :dn])
+                r = _apply_factor(plan.chol, z if dn == daily else z[:, :, :dn])
                 r += plan.mu_rand[:, None, None]
         else:
             u = ubuf[:s]
@@ -254,19 +297,7 @@ def run_block(plan: Plan, b: int) -> BlockOut:
             days = np.arange(t0 + 1, t0 + 1 + s, dtype=np.float64)
             x[plan.det] = plan.mu_det[:, None, None] * days[None, :, None]
             valuer.segment(t0, x)
-    x_t = np.empty((m, nb))
-    if plan.method == "normal":
-        x_t[plan.rand] = _apply_factor(plan.chol, total) + horizon * plan.mu_rand[:, None]
-    else:
-        x_t[plan.rand] = total
-    x_t[plan.det] = horizon * plan.mu_det[:, None]
-    return BlockOut(
-        block=b,
-        x_t=x_t,
-        a_t=valuer.a if (valuer is not None and plan.rule != "none") else None,
-        fan=valuer.fan if (valuer is not None and fan_n) else None,
-        keep=valuer.keep if (valuer is not None and keep_n) else None,
-    )
+    return total
 
 
 def run_chunk(plan: Plan, lo: int, hi: int) -> list[BlockOut]:

@@ -88,25 +88,51 @@ POLICIES: tuple[str, ...] = ("buffer", "payout")
 """What happens to net income: kept in the buffer, or paid out above the initial buffer."""
 
 # ----------------------------------------------------------------------------- kernels
-def _dot_t(prices_t: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """``sum_c prices_t[t, ..., c] * w[t, c]``, time first: shape (T,) or (T, P), C-contiguous.
+CHUNK_BYTES = 1 << 21
+"""Prices of this many bytes (2 MiB, a few paths' whole history) are multiplied at a time:
+they stay in cache while every weight row is applied to them."""
 
-    ``prices_t`` is (T, n) or a (T, P, n) view. Rows of ``w`` that repeat (constant amounts or
-    rates, a few stressed days) are done as one matrix-vector product each, so the work is
-    about one pass over the prices whatever the number of paths.
+
+def _dots(px: np.ndarray, weights: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """``sum_c px[..., t, c] * w[t, c]`` for each (T, n) ``w``, time first: (T,) or (T, P).
+
+    ``px`` is (T, n) or (P, T, n), C-contiguous. Its rows are read once, a cache-sized chunk of
+    paths at a time: each distinct weight row is one BLAS matrix-vector product on the chunk
+    (a weight whose rows repeat, constant amounts or rates and a few stressed days, needs a few
+    products, not one per day), and each result is written once, time-major, for the day
+    loop. A weight with more than 8 distinct rows (rates as a time series) is one contraction
+    per chunk instead. The numbers are those of a product per path, whatever the chunk.
     """
-    rows, inverse = np.unique(w, axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    if len(rows) > 8:                         # many distinct rows: one contraction
-        return np.ascontiguousarray(np.einsum("t...n,tn->t...", prices_t, w))
-    counts = np.bincount(inverse, minlength=len(rows))
-    base = int(np.argmax(counts))
-    out: np.ndarray = prices_t @ rows[base]
-    for j in range(len(rows)):
-        if j != base:
-            sel = inverse == j
-            out[sel] = prices_t[sel] @ rows[j]
-    return out
+    t, n = px.shape[-2:]
+    plans = []
+    for w in weights:
+        rows, inverse = np.unique(w, axis=0, return_inverse=True)
+        plans.append((rows, inverse.reshape(-1)) if len(rows) <= 8 else (None, w))
+    single = px.ndim == 2
+    block3 = px[None] if single else px
+    n_paths = block3.shape[0]
+    outs = [np.empty((t, n_paths)) for _ in weights]
+    chunk = max(1, CHUNK_BYTES // (t * n * px.itemsize))
+    for p0 in range(0, n_paths, chunk):
+        block = block3[p0: p0 + chunk]
+        for out, (rows, key) in zip(outs, plans):
+            _dot_rows(block, rows, key, out[:, p0: p0 + chunk])
+    return [out[:, 0] for out in outs] if single else outs
+
+
+def _dot_rows(block: np.ndarray, rows: np.ndarray | None, key: np.ndarray,
+              out: np.ndarray) -> None:
+    """One chunk of :func:`_dots` for one weight, into ``out`` (T, paths of the chunk)."""
+    if rows is None:                                     # ``key`` is the weight itself
+        out[:] = np.einsum("t...n,tn->t...", block.transpose(1, 0, 2), key)
+        return
+    counts = np.bincount(key, minlength=len(rows))
+    base = int(np.argmax(counts))                        # the most frequent row: every day,
+    out[:] = (block @ rows[base]).T
+    for j in np.flatnonzero(counts):
+        if j != base:                                    # then the days of each other row
+            days = np.flatnonzero(key == j)
+            out[days] = (block[:, days] @ rows[j]).T
 
 
 def _kernel_python(g: list[float], f: list[float], v: list[float], net: list[float],
@@ -155,7 +181,9 @@ def _kernel_numpy(g: np.ndarray, f: np.ndarray, v: np.ndarray, net: np.ndarray,
                   payout_policy: bool) -> tuple[np.ndarray, ...]:
     """Many paths at once: ``g``, ``f``, ``v`` are (T, P); the loop runs over days only."""
     t, p = g.shape
-    a_out, b_out, p_out, d_out, u_out = (np.empty((t, p)) for _ in range(5))
+    a_out, b_out, d_out, u_out = (np.empty((t, p)) for _ in range(4))
+    # nothing is paid out under policy "buffer": zeros that take no memory (read-only)
+    p_out = np.empty((t, p)) if payout_policy else np.broadcast_to(np.float64(0.0), (t, p))
     a = np.full(p, coins0)
     b = np.full(p, buffer0)
     zero = np.zeros(p)
@@ -163,26 +191,37 @@ def _kernel_numpy(g: np.ndarray, f: np.ndarray, v: np.ndarray, net: np.ndarray,
         vt, n = v[i], float(coins[i])
         x = a * g[i] - f[i]
         a = a + net[i]
-        unpaid = np.where(a < 0.0, -a * vt, 0.0)
-        a = np.maximum(a, 0.0)
+        # Each shortcut below skips work whose result the full step would throw away (most
+        # days: no path short of coins, every path earning and fully backed): the same numbers.
+        if np.signbit(a).any():                  # some path redeems beyond its reserve
+            unpaid = np.where(a < 0.0, -a * vt, 0.0)
+            a = np.maximum(a, 0.0)
+        else:
+            unpaid = zero
         pos = x >= 0.0
         gap = (n - a) * vt
         fill = x >= gap
-        a_pos = np.where(fill, n, a + x / vt)
-        rest = np.where(fill, x - gap, 0.0)
-        drawn = np.where(pos, zero, np.minimum(-x, b))
-        a_neg = a - (-x - drawn) / vt
+        if fill.all():
+            a_pos, rest = np.full(p, n), x - gap
+        else:
+            a_pos = np.where(fill, n, a + x / vt)
+            rest = np.where(fill, x - gap, 0.0)
+        gains = bool(pos.all())
+        drawn = zero if gains else np.where(pos, zero, np.minimum(-x, b))
         if payout_policy:
             top = np.minimum(rest, np.maximum(buffer0 - b, 0.0))
-            paid = np.where(pos, rest - top, 0.0)
-            b = np.where(pos, b + top, b - drawn)
+            paid = rest - top if gains else np.where(pos, rest - top, 0.0)
+            b = b + top if gains else np.where(pos, b + top, b - drawn)
         else:
             paid = zero
-            b = np.where(pos, b + rest, b - drawn)
-        a = np.where(pos, a_pos, a_neg)
-        unpaid = unpaid + np.where(a < 0.0, -a * vt, 0.0)
-        a = np.maximum(a, 0.0)
-        a_out[i], b_out[i], p_out[i], d_out[i], u_out[i] = a, b, paid, drawn, unpaid
+            b = b + rest if gains else np.where(pos, b + rest, b - drawn)
+        a = a_pos if gains else np.where(pos, a_pos, a - (-x - drawn) / vt)
+        if np.signbit(a).any():
+            unpaid = unpaid + np.where(a < 0.0, -a * vt, 0.0)
+            a = np.maximum(a, 0.0)
+        a_out[i], b_out[i], d_out[i], u_out[i] = a, b, drawn, unpaid
+        if payout_policy:
+            p_out[i] = paid
     return a_out, b_out, p_out, d_out, u_out
 
 
@@ -429,25 +468,24 @@ class _PerCoin:
 def _per_coin(px: np.ndarray, u: np.ndarray, u_prev: np.ndarray, blended: np.ndarray,
               accrual: np.ndarray, opex: float, cost_t: np.ndarray, flows: Any) -> _PerCoin:
     """What one coin's backing earns and costs each day (the model's steps 1 to 3)."""
-    px_t = px if px.ndim == 2 else px.transpose(1, 0, 2)   # the day loop reads rows
-
     def col(v: np.ndarray) -> np.ndarray:
         """A per-day vector shaped to multiply (T,) or (T, P) arrays."""
         return v if px.ndim == 2 else v[:, None]
 
     constant_units = bool((u == u[:1]).all())
-    value = _dot_t(px_t, u)
-    y = _dot_t(px_t, u_prev * blended)
+    weights = [u, u_prev * blended, u * cost_t / 1e4]
+    if not constant_units:
+        weights += [u_prev, np.abs(u - u_prev) * cost_t / 1e4]
+    value, y, f, *changing = _dots(px, weights)       # one pass over the prices
     y *= col(accrual)
-    carried = value if constant_units else _dot_t(px_t, u_prev)
+    carried = value if constant_units else changing[0]
     opex_rate = col(accrual * opex / 1e4)
-    f = _dot_t(px_t, u * cost_t / 1e4)
     f *= col(flows.mint + flows.burn)
     g = np.multiply(carried, opex_rate)
     np.subtract(y, g, out=g)
     rc = None
     if not constant_units:
-        rc = _dot_t(px_t, np.abs(u - u_prev) * cost_t / 1e4)
+        rc = changing[1]
         g -= value - carried
         g -= rc
     return _PerCoin(value, y, carried, opex_rate, f, g, rc)
@@ -460,11 +498,12 @@ def _paid(pc: _PerCoin, a: np.ndarray, coins0: float
     income = pc.income
     income[0] *= coins0
     income[1:] *= a[:-1]
-    opex_paid = np.multiply(pc.carried, pc.opex_rate)
+    # the day loop has read the net income: its memory holds the operating cost now
+    opex_paid = np.multiply(pc.carried, pc.opex_rate, out=pc.net_income)
     opex_paid[0] *= coins0
     opex_paid[1:] *= a[:-1]
-    if pc.rebalance_cost is None:
-        return income, opex_paid, pc.flow_cost, np.zeros_like(a)
+    if pc.rebalance_cost is None:      # constant amounts: no rebalancing, zeros without memory
+        return income, opex_paid, pc.flow_cost, np.broadcast_to(np.float64(0.0), a.shape)
     a_prev = np.concatenate([np.full((1, *a.shape[1:]), coins0), a[:-1]], axis=0)
     return (income, opex_paid, pc.flow_cost + a_prev * pc.rebalance_cost,
             a_prev * (pc.value - pc.carried))

@@ -22,15 +22,23 @@ import numpy as np
 import pandas as pd
 
 from basket._checks import require_finite
+from basket._frames import frame_from_blocks, frame_of, labels
 from basket.currencies import normalize_code, normalize_codes
 from basket.data import SourceLike
-from basket.dates import to_timestamp
+from basket.dates import to_timestamp, to_timestamps
 from basket.errors import DataError, ShortWindowWarning, SpecError
-from basket.rebalance import RebalanceRule, Review, parse_rule
+from basket.rebalance import NoRebalance, RebalanceRule, Review, parse_rule
 from basket.spec import BasketSpec, load_spec
 from basket.valuation.engine import Valuation, valuate
 from basket.valuation.indices import IndexValuation, compare_levels, index_valuation, to_index
-from basket.valuation.loading import Loaded, index_panel_for, load_panel_for, panel_for
+from basket.valuation.loading import (
+    Loaded,
+    PriceTable,
+    index_panel_for,
+    load_panel_for,
+    panel_for,
+    price_table,
+)
 from basket.valuation.metrics import PERIODS_PER_YEAR, basket_metrics
 from basket.valuation.results import BacktestResult, IndexComparison
 
@@ -137,69 +145,80 @@ def _result(spec: BasketSpec, rule: str, source: str, fx: pd.DataFrame, val: Val
     """Measure a valuation in each numeraire and wrap it with its figures."""
     arr = fx.to_numpy()
     where = {c: i for i, c in enumerate(fx.columns)}
-    pk = arr[:, [where[c] for c in asked]]
+    pk = _columns(arr, [where[c] for c in asked])
     values = val.values_usd[:, None] / pk
     # an amounts basket may not hold every currency of its history in this window
     changes = np.concatenate(([0], val.resets)).astype(np.intp)  # units only change there
     held = (val.units[changes] != 0.0).any(axis=0)
     currencies = [c for c, h in zip(val.currencies, held) if h]
-    units, weights = val.units[:, held], val.weights[:, held]
-    prices = pk if currencies == asked else arr[:, [where[c] for c in currencies]]
+    if held.all():                      # the valuation's own new arrays: no copy (wide panels)
+        units, weights = val.units, val.weights
+    else:
+        units, weights = val.units[:, held], val.weights[:, held]
+    prices = pk if currencies == asked else _columns(arr, [where[c] for c in currencies])
     require_finite(values, "basket's value")
     m = basket_metrics(values, prices, pk, weights, periods_per_year)
     for figure in ("volatility", "total_return", "annualized_return", "max_drawdown",
                    "worst_day", "var_95", "es_95", "var_99", "es_99"):
-        require_finite(pd.Series(m[figure], index=asked), figure.replace("_", " "))
+        if not np.isfinite(m[figure]).all():            # the message names the numeraire
+            require_finite(pd.Series(m[figure], index=asked), figure.replace("_", " "))
     dates = val.dates
-    cols = pd.Index(asked, name="numeraire")
-    ccy = pd.Index(currencies, name="currency")
-
-    def by_ccy(a: np.ndarray) -> pd.DataFrame:
-        return pd.DataFrame(a.T, index=cols, columns=ccy)
-
+    cols = labels(asked, "numeraire")
+    ccy = labels(currencies, "currency")
     return BacktestResult(
         spec=spec,
         rule=rule,
         source=source,
-        values=pd.DataFrame(values, index=dates, columns=cols),
-        units=pd.DataFrame(units, index=dates, columns=ccy),
-        weights=pd.DataFrame(weights, index=dates, columns=ccy),
-        rebalance_dates=dates[val.resets],
-        metrics=_metrics_frame(m, dates, cols),
-        constituent_volatility=by_ccy(m["constituent_volatility"]),
-        tracking_error=by_ccy(m["tracking_error"]),
-        correlation=by_ccy(m["correlation"]),
-        risk_contribution=by_ccy(m["risk_contribution"]),
+        values=frame_of(values, dates._view(), cols),
+        units=frame_of(units, dates._view(), ccy._view()),
+        weights=frame_of(weights, dates._view(), ccy._view()),
+        rebalance_dates=dates.take(val.resets),
+        metrics=_metrics_frame(m, dates, cols._view()),
+        **_by_constituent(m, cols, ccy),
         periods_per_year=float(periods_per_year),
     )
 
 
+def _columns(arr: np.ndarray, cols: list[int]) -> np.ndarray:
+    """``arr[:, cols]``; ``arr`` itself (a read-only view of the panel, never written) when
+    ``cols`` are all its columns in order, so a wide panel is not copied."""
+    if cols == list(range(arr.shape[1])):
+        return arr
+    out: np.ndarray = arr[:, cols]
+    return out
+
+
+def _by_constituent(m: dict[str, np.ndarray], cols: pd.Index, ccy: pd.Index
+                    ) -> dict[str, pd.DataFrame]:
+    """The (constituent, numeraire) figures as frames: rows numeraires, columns constituents."""
+    return {name: frame_of(m[name].T, cols._view(), ccy._view())
+            for name in ("constituent_volatility", "tracking_error", "correlation",
+                         "risk_contribution")}
+
+
+_METRIC_COLUMNS = (
+    "volatility", "total_return", "annualized_return", "max_drawdown", "max_drawdown_peak",
+    "max_drawdown_trough", "max_drawdown_recovery", "worst_day", "worst_day_date", "var_95",
+    "es_95", "var_99", "es_99",
+)
+_METRIC_ROWS = {"max_drawdown_peak": "max_drawdown_peak",
+                "max_drawdown_trough": "max_drawdown_trough",
+                "max_drawdown_recovery": "max_drawdown_recovery",
+                "worst_day_date": "worst_day_row"}
+
+
 def _metrics_frame(m: dict[str, np.ndarray], dates: pd.DatetimeIndex,
                    cols: pd.Index) -> pd.DataFrame:
-    """The per-numeraire metrics of :func:`basket_metrics`, rows turned into dates."""
-    stamps = dates.to_numpy()
-
-    def rows_to_dates(rows: np.ndarray) -> np.ndarray:
-        return np.where(rows >= 0, stamps[np.maximum(rows, 0)], np.datetime64("NaT"))
-
-    return pd.DataFrame(
-        {
-            "volatility": m["volatility"],
-            "total_return": m["total_return"],
-            "annualized_return": m["annualized_return"],
-            "max_drawdown": m["max_drawdown"],
-            "max_drawdown_peak": rows_to_dates(m["max_drawdown_peak"]),
-            "max_drawdown_trough": rows_to_dates(m["max_drawdown_trough"]),
-            "max_drawdown_recovery": rows_to_dates(m["max_drawdown_recovery"]),
-            "worst_day": m["worst_day"],
-            "worst_day_date": rows_to_dates(m["worst_day_row"]),
-            "var_95": m["var_95"],
-            "es_95": m["es_95"],
-            "var_99": m["var_99"],
-            "es_99": m["es_99"],
-        },
-        index=cols,
-    )
+    """The per-numeraire metrics of :func:`basket_metrics`, rows turned into dates: one float
+    block and one datetime block (the columns of :data:`_METRIC_COLUMNS`)."""
+    stamps = dates.values
+    rows = np.stack([m[_METRIC_ROWS[c]] for c in _METRIC_COLUMNS if c in _METRIC_ROWS])
+    when = np.where(rows >= 0, stamps[np.maximum(rows, 0)], np.datetime64("NaT"))
+    floats = np.stack([m[c] for c in _METRIC_COLUMNS if c not in _METRIC_ROWS]).astype(np.float64)
+    where_rows = [i for i, c in enumerate(_METRIC_COLUMNS) if c in _METRIC_ROWS]
+    where_floats = [i for i, c in enumerate(_METRIC_COLUMNS) if c not in _METRIC_ROWS]
+    return frame_from_blocks([(floats, where_floats), (when, where_rows)], cols,
+                             labels(_METRIC_COLUMNS))
 
 
 def price(
@@ -242,6 +261,14 @@ def price(
     SpecError
         A numeraire for an index.
 
+    Notes
+    -----
+    A basket held without rebalancing is worth, on each date, what that date's row alone
+    says, so its price on every date of its source is computed once per session and source
+    version (:func:`~basket.valuation.loading.price_table`); a call then checks its dates and
+    numeraire as always and reads the table (tens of microseconds). A rebalanced basket, a
+    ``panel`` or a source without a version is valued on the data up to the date asked.
+
     Examples
     --------
     >>> price("2019-06-18")
@@ -251,31 +278,91 @@ def price(
     >>> round(price("2019-06-22", numeraire="EUR"), 6)   # a Saturday: Friday's quote is used
     0.888102
     """
+    one = isinstance(when, _ONE_DATE)
+    if panel is None and not isinstance(when, slice):
+        spec = load_spec(basket)
+        k = _numeraire(spec, numeraire)
+        if one:
+            day = to_timestamp(when, "date")
+            assert day is not None  # a date object or text
+        else:
+            asked = _dates_asked(when)
+        table = _table(spec, k, source)
+        if table is not None:
+            if one:
+                tick = day.value // _PER_NS[table.unit]      # .value: nanoseconds, any unit
+                return float(table.values[_rows_of(table, tick, tick, tick, spec)])
+            rows = _rows(table, asked.to_numpy(), spec)
+            out = pd.Series(table.values[rows], index=asked, name="value")
+            out.attrs["date_used"] = table.dates[rows].rename("date_used")
+            return out
     detail = price_detail(when, numeraire, basket, source, panel=panel)
-    if isinstance(when, (str, dt.date, pd.Timestamp, np.datetime64)):
+    if one:
         return float(detail["value"].iloc[0])
     out = detail["value"].copy()
     out.attrs["date_used"] = pd.DatetimeIndex(detail["date_used"], name="date_used")
     return out
 
 
+_ONE_DATE = (str, dt.date, pd.Timestamp, np.datetime64)
+
+
+def _table(spec: BasketSpec, k: str | None, source: SourceLike) -> PriceTable | None:
+    """The memoised price table of a basket held without rebalancing (its price on a date is
+    then that date's row alone, whatever range was loaded); ``None`` otherwise."""
+    if not isinstance(parse_rule(spec.rebalance), NoRebalance):
+        return None
+    return price_table(spec, k, source,
+                       lambda data: _values_on(spec, data.panel, data.base_prices, k,
+                                               np.arange(len(data.panel))))
+
+
+def _rows(table: PriceTable, days: np.ndarray, spec: BasketSpec) -> np.ndarray:
+    """The rows in force on the days asked (datetime64), with :func:`price_detail`'s checks."""
+    ticks = days.astype(table.stamps.dtype).view(np.int64)
+    return _rows_of(table, ticks, int(ticks.min()), int(ticks.max()), spec)
+
+
+def _rows_of(table: PriceTable, ticks: Any, lo: int, hi: int, spec: BasketSpec) -> Any:
+    """:func:`_rows` on integer dates in the table's unit (``lo``, ``hi``: the extremes)."""
+    known = table.ticks
+    if lo < known[0]:
+        raise DataError(
+            f"{_day_of(table, lo)} is before the data for {spec.name!r} starts "
+            f"({table.dates[0].date()}); pick a later date"
+        )
+    if hi > known[-1] + _WEEK[table.unit]:
+        raise DataError(
+            f"{_day_of(table, hi)} is after the last quote ({table.dates[-1].date()}) in "
+            f"source {table.source!r}; pick an earlier date or refresh the data"
+        )
+    return known.searchsorted(ticks, side="right") - 1
+
+
+_WEEK = {u: int(np.timedelta64(7, "D") / np.timedelta64(1, u)) for u in ("s", "ms", "us", "ns")}
+_PER_NS = {"s": 1_000_000_000, "ms": 1_000_000, "us": 1_000, "ns": 1}
+
+
+def _day_of(table: PriceTable, tick: int) -> dt.date:
+    return pd.Timestamp(np.datetime64(tick, table.unit)).date()
+
+
 def _dates_asked(when: Any) -> pd.DatetimeIndex:
     """The dates of a price request: one date, or a sequence of them (never guessed)."""
-    if isinstance(when, (str, dt.date, pd.Timestamp, np.datetime64)):
-        items = [when]
-    elif isinstance(when, (list, tuple, pd.Index, pd.Series, np.ndarray)):
-        items = list(when)
+    if isinstance(when, _ONE_DATE):
+        items: Any = [when]
+    elif isinstance(when, (list, tuple)):
+        items = when
+    elif isinstance(when, (pd.Index, pd.Series, np.ndarray)):
+        items = when if isinstance(when, pd.DatetimeIndex) else list(when)
     elif when is None:
         items = []
     else:
         to_timestamp(when, "date")                       # raises, naming the bad value
         items = [when]
-    if not items:
+    if len(items) == 0:
         raise DataError("no date given; pass a date, a list of dates or slice(start, end)")
-    days = [to_timestamp(w, "date") for w in items]
-    if any(d is None for d in days):
-        raise DataError("a date in the list is None; give every date as YYYY-MM-DD")
-    return pd.DatetimeIndex(days, name="date")
+    return to_timestamps(items, "date").rename("date")
 
 
 def _one_code(value: Any, what: str) -> str:
@@ -389,27 +476,20 @@ def _index_result(spec: BasketSpec, rule: RebalanceRule, source: str, iv: IndexV
     # the panel in the index's own terms: Q_c / Q_b = Y_c, and Q_b = 1 / Y_b = 1 for the base
     m = basket_metrics(level, rates, np.ones_like(level), weights, periods_per_year)
     dates = iv.dates
-    cols = pd.Index(["level"], name="numeraire")
-    ccy = pd.Index(currencies, name="currency")
+    cols = labels(["level"], "numeraire")
+    ccy = labels(currencies, "currency")
     with np.errstate(divide="ignore", invalid="ignore"):
         units = np.where(weights == 0.0, 0.0, weights * level / rates)
-
-    def by_ccy(a: np.ndarray) -> pd.DataFrame:
-        return pd.DataFrame(a.T, index=cols, columns=ccy)
-
     return BacktestResult(
         spec=spec,
         rule=rule.label,
         source=source,
-        values=pd.DataFrame(level, index=dates, columns=cols),
-        units=pd.DataFrame(units, index=dates, columns=ccy),
-        weights=pd.DataFrame(weights, index=dates, columns=ccy),
-        rebalance_dates=dates[iv.resets],
-        metrics=_metrics_frame(m, dates, cols),
-        constituent_volatility=by_ccy(m["constituent_volatility"]),
-        tracking_error=by_ccy(m["tracking_error"]),
-        correlation=by_ccy(m["correlation"]),
-        risk_contribution=by_ccy(m["risk_contribution"]),
+        values=frame_of(np.array(level), dates._view(), cols),
+        units=frame_of(units, dates._view(), ccy._view()),
+        weights=frame_of(np.array(weights), dates._view(), ccy._view()),
+        rebalance_dates=dates.take(iv.resets),
+        metrics=_metrics_frame(m, dates, cols._view()),
+        **_by_constituent(m, cols, ccy),
         periods_per_year=float(periods_per_year),
     )
 

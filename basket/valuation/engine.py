@@ -357,7 +357,8 @@ def valuate(
         raise DataError(f"the FX panel has no column for {', '.join(missing)}")
     if panel.empty:
         raise DataError(f"no FX data to value basket {spec.name!r} on; widen the date range")
-    dates = pd.DatetimeIndex(panel.index)
+    dates = panel.index if isinstance(panel.index, pd.DatetimeIndex) else pd.DatetimeIndex(
+        panel.index)
     prices = panel.to_numpy()
     if prices.dtype != np.float64:
         prices = prices.astype(np.float64)
@@ -410,10 +411,10 @@ def valuate(
     values = _row_values(units, prices)
     if spec.rounding == "imf":
         values = np.array([imf_usd_value(u, p) for u, p in zip(units, prices)])
-    held = units * prices
-    if np.isnan(held).any():
-        held = np.where(units == 0.0, 0.0, held)
-    weights = held / values[:, None]
+    weights = units * prices                                  # held value, then the weights
+    if np.isnan(weights).any():
+        weights = np.where(units == 0.0, 0.0, weights)
+    weights /= values[:, None]
     return Valuation(dates, currencies, values, units, weights, np.asarray(resets, dtype=np.intp))
 
 

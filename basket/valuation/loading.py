@@ -15,14 +15,23 @@ so a face that values holdings (simulation, stress, reserve) never takes a level
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from basket.currencies import union_codes
-from basket.data import SourceLike, SourceOptions, check_coverage, fetch_panel
+from basket.data import (
+    SourceLike,
+    SourceOptions,
+    check_coverage,
+    fetch_aligned,
+    fetch_panel,
+    memo,
+    warn_gaps,
+)
 from basket.data.panel import validate_panel
 from basket.dates import to_timestamp
 from basket.errors import DataError, SpecError
@@ -30,8 +39,8 @@ from basket.spec import BasketSpec
 from basket.valuation.engine import base_date_row
 
 __all__ = [
-    "BASE_DATE_TOLERANCE_DAYS", "Loaded", "currency_panel", "index_panel_for", "load_panel_for",
-    "panel_for", "validate_holding",
+    "BASE_DATE_TOLERANCE_DAYS", "Loaded", "PriceTable", "currency_panel", "index_panel_for",
+    "load_panel_for", "panel_for", "price_table", "spec_key", "validate_holding",
 ]
 
 BASE_DATE_TOLERANCE_DAYS = 7
@@ -40,11 +49,17 @@ BASE_DATE_TOLERANCE_DAYS = 7
 
 @dataclass(frozen=True)
 class Loaded:
-    """What a face works on: the panel, the base-date prices and the source's name."""
+    """What a face works on: the panel, the base-date prices and the source's name.
+
+    ``notes`` are the messages of the :class:`~basket.errors.DataGapWarning` s given while it
+    was loaded (already given; kept for a face that memoises what it derives from the panel
+    and gives them again on later calls).
+    """
 
     panel: pd.DataFrame
     base_prices: pd.Series | None
     source: str
+    notes: tuple[str, ...] = ()
 
 
 def _range(start: Any, end: Any) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
@@ -134,15 +149,61 @@ def load_panel_for(
         An index: it is loaded by :func:`index_panel_for`.
     """
     validate_holding(spec)
-    return _load(spec, start, end, numeraires, source)
+    panel, base_prices, _ = _load(spec, start, end, numeraires, source)
+    return panel, base_prices
+
+
+def spec_key(spec: BasketSpec) -> tuple[Any, ...]:
+    """Every field of a spec that its data or its values depend on, as a hashable key.
+
+    Built from the fields themselves on each call (a few microseconds), so a spec whose
+    ``weights`` dict was changed in place gets a new key rather than a stale memo entry.
+    """
+    weights = None if spec.weights is None else tuple(spec.weights.items())
+    periods = None if spec.periods is None else tuple(
+        (p.start, tuple(p.amounts.items())) for p in spec.periods)
+    return (spec.name, weights, periods, spec.base_date, spec.base_value, spec.base_currency,
+            spec.method, spec.rebalance, spec.rounding, spec.constant, spec.base_level,
+            spec.rises_when)
 
 
 def _load(spec: BasketSpec, start: Any, end: Any, numeraires: Sequence[str],
-          source: SourceLike) -> tuple[pd.DataFrame, pd.Series | None]:
-    """:func:`load_panel_for` for any spec with a base date or amounts (indices included)."""
+          source: SourceLike) -> tuple[pd.DataFrame, pd.Series | None, tuple[str, ...]]:
+    """:func:`load_panel_for` for any spec with a base date or amounts (indices included),
+    with the messages of the warnings it gave.
+
+    Memoised per source version, spec, range, numeraires and alignment rule
+    (:mod:`basket.data.memo`): a second call reads, checks and aligns nothing again, gets
+    frames of its own and the same warnings.
+    """
     opts = SourceOptions.of(source)
     src = opts.open()
     t0, t1 = _range(start, end)
+    version = memo.source_version(src)
+    key = None
+    if version is not None:
+        key = (version, spec_key(spec), t0, t1, tuple(numeraires), opts.fill, opts.limit)
+        hit = memo.LOADED.get(key)
+        if hit is not None:
+            warn_gaps(hit[2], stacklevel=4)
+            return memo.share(hit[0]), memo.share(hit[1]), hit[2]
+    notes: list[str] = []
+    try:
+        panel, base_prices = _load_fresh(spec, t0, t1, numeraires, src, opts, notes)
+    except DataError:
+        warn_gaps(notes, stacklevel=4)      # what was dropped before the failure, as before
+        raise
+    if key is not None:
+        memo.LOADED.put(key, (panel, base_prices, tuple(notes)), memo.nbytes(panel, base_prices))
+    warn_gaps(notes, stacklevel=4)
+    return memo.share(panel), memo.share(base_prices), tuple(notes)
+
+
+def _load_fresh(spec: BasketSpec, t0: pd.Timestamp | None, t1: pd.Timestamp | None,
+                numeraires: Sequence[str], src: Any, opts: SourceOptions, notes: list[str]
+                ) -> tuple[pd.DataFrame, pd.Series | None]:
+    """What :func:`_load` memoises: the panel and the base-date prices (the alignment's
+    warnings go to ``notes``)."""
     if spec.weights is not None:
         codes = union_codes(spec.currencies, [spec.base_currency], numeraires)
         base = pd.Timestamp(spec.base_date)
@@ -156,7 +217,8 @@ def _load(spec: BasketSpec, start: Any, end: Any, numeraires: Sequence[str],
                 f"the data of source {src.name!r} starts ({first.date()}); use data that covers "
                 "the base date"
             )
-        wide = fetch_panel(src, codes, lo, hi, opts)
+        wide, wide_notes = fetch_aligned(src, codes, lo, hi, opts)
+        notes.extend(wide_notes)
         base_prices = _base_prices(spec, wide, f"the data of source {src.name!r}")
         panel = wide.loc[t0:t1]
         if panel.empty:
@@ -165,7 +227,7 @@ def _load(spec: BasketSpec, start: Any, end: Any, numeraires: Sequence[str],
                 "widen the date range"
             )
         return panel, base_prices
-    return _load_periods(spec, t0, t1, numeraires, src, opts), None
+    return _load_periods(spec, t0, t1, numeraires, src, opts, notes), None
 
 
 def _day(ts: pd.Timestamp | None) -> str:
@@ -173,8 +235,10 @@ def _day(ts: pd.Timestamp | None) -> str:
 
 
 def _load_periods(spec: BasketSpec, t0: pd.Timestamp | None, t1: pd.Timestamp | None,
-                  numeraires: Sequence[str], src: Any, opts: SourceOptions) -> pd.DataFrame:
-    """An amounts basket's panel: each period with its own currencies, stacked."""
+                  numeraires: Sequence[str], src: Any, opts: SourceOptions,
+                  notes: list[str]) -> pd.DataFrame:
+    """An amounts basket's panel: each period with its own currencies, stacked (the
+    alignment's warnings go to ``notes``, not yet given)."""
     periods = spec.periods or ()
     first = pd.Timestamp(periods[0].start)
     if t0 is not None and t0 < first:
@@ -197,7 +261,9 @@ def _load_periods(spec: BasketSpec, t0: pd.Timestamp | None, t1: pd.Timestamp | 
         last = cov.loc[[c for c in codes if c in cov.index], "last"].min()
         if hi is None and pd.notna(last) and lo > last:
             continue
-        pieces.append(fetch_panel(src, codes, lo, hi, opts))
+        piece, piece_notes = fetch_aligned(src, codes, lo, hi, opts)
+        pieces.append(piece)
+        notes.extend(piece_notes)
     if not pieces:
         raise DataError(
             f"no FX data for basket {spec.name!r} between {_day(t0)} and "
@@ -247,8 +313,8 @@ def panel_for(
     validate_holding(spec)
     if panel is None:
         opts = SourceOptions.of(source)
-        fx, base_prices = load_panel_for(spec, start, end, numeraires, opts)
-        return Loaded(fx, base_prices, opts.name)
+        fx, base_prices, notes = _load(spec, start, end, numeraires, opts)
+        return Loaded(fx, base_prices, opts.name, notes)
     validate_panel(panel)
     if panel.empty:
         raise DataError("the FX panel is empty; give a panel with at least three dates")
@@ -309,25 +375,33 @@ def index_panel_for(
         return Loaded(fx, _base_prices(spec, panel, "the panel"), "panel")
     opts = SourceOptions.of(source)
     if spec.weights is not None and _needs_base_prices(spec):
-        fx, base_prices = _load(spec, start, end, [spec.base_currency], opts)
-        return Loaded(fx.loc[:, codes], base_prices, opts.name)
+        fx, base_prices, noted = _load(spec, start, end, [spec.base_currency], opts)
+        return Loaded(fx.loc[:, codes], base_prices, opts.name, noted)
     src = opts.open()
     t0, t1 = _range(start, end)
     if spec.weights is not None:  # a geometric index scaled by a constant: nothing is fixed
-        return Loaded(fetch_panel(src, codes, t0, t1, opts), None, opts.name)
-    fx = _load_periods(spec, t0, t1, [spec.base_currency], src, opts).loc[:, codes]
+        fx, noted = fetch_aligned(src, codes, t0, t1, opts)
+        warn_gaps(noted)
+        return Loaded(fx, None, opts.name, noted)
+    notes: list[str] = []
+    try:
+        fx = _load_periods(spec, t0, t1, [spec.base_currency], src, opts, notes).loc[:, codes]
+    finally:
+        warn_gaps(notes)
     if spec.base_level is None:
-        return Loaded(fx, None, opts.name)
+        return Loaded(fx, None, opts.name, tuple(notes))
     base = pd.Timestamp(spec.base_date)
     held = union_codes(spec.period_at(base.date()).amounts, [spec.base_currency])
     try:
-        near = fetch_panel(src, held, None, base, opts)  # the quotes up to the base date
+        near, near_notes = fetch_aligned(src, held, None, base, opts)  # quotes to the base date
     except DataError:
         raise DataError(
             f"{spec.name!r} is fixed on its base date {base.date()}, before source {src.name!r} "
             f"quotes {', '.join(held)}; pick a later base_date"
         ) from None
-    return Loaded(fx, _base_prices(spec, near, f"the data of source {src.name!r}"), opts.name)
+    warn_gaps(near_notes)
+    return Loaded(fx, _base_prices(spec, near, f"the data of source {src.name!r}"), opts.name,
+                  (*notes, *near_notes))
 
 
 def currency_panel(
@@ -385,3 +459,76 @@ def currency_panel(
             f"{'its last date' if t1 is None else t1.date()}; widen the date range"
         )
     return Loaded(fx, None, "panel")
+
+
+# ----------------------------------------------------------------------------- price tables
+@dataclass(frozen=True)
+class PriceTable:
+    """A basket's price on every date of its memoised panel: what :func:`basket.price` reads.
+
+    Attributes
+    ----------
+    dates : pandas.DatetimeIndex
+        The panel's dates.
+    stamps : ndarray of datetime64
+        The same dates as a numpy array (searched directly).
+    values : ndarray
+        The price on each date (read-only).
+    source : str
+        The source's name.
+    notes : tuple of str
+        The warnings loading the panel gave (given again with every price read from it).
+    """
+
+    dates: pd.DatetimeIndex
+    stamps: np.ndarray
+    values: np.ndarray
+    source: str
+    notes: tuple[str, ...]
+
+    @property
+    def ticks(self) -> np.ndarray:
+        """The dates as integers in their own unit (:attr:`unit`), searched by
+        :func:`basket.price`."""
+        return self.stamps.view(np.int64)
+
+    @property
+    def unit(self) -> str:
+        """The dates' unit (``"us"`` for pandas 3's parsed dates)."""
+        return np.datetime_data(self.stamps.dtype)[0]
+
+
+def price_table(spec: BasketSpec, numeraire: str | None, source: SourceLike,
+                prices: Callable[[Loaded], np.ndarray]) -> PriceTable | None:
+    """The price of ``spec`` in ``numeraire`` on every date its source gives, memoised.
+
+    ``prices(loaded)`` values the basket on every row of the panel loaded as
+    :func:`basket.price` loads it (:func:`index_panel_for` for an index, ``numeraire`` ``None``;
+    else :func:`panel_for` with the numeraire). The table is kept per source version, spec,
+    numeraire and alignment rule (:mod:`basket.data.memo`); ``None`` when the source has no
+    version, or ``refresh`` asks for a download now (nothing is memoised then). Loading errors
+    propagate and nothing is kept.
+    """
+    opts = SourceOptions.of(source)
+    if opts.refresh:
+        return None
+    version = memo.source_version(opts.open())
+    if version is None:
+        return None
+    key = ("price", version, spec_key(spec), numeraire, opts.fill, opts.limit)
+    table: PriceTable | None = memo.DERIVED.get(key)
+    if table is not None:
+        warn_gaps(table.notes, stacklevel=4)
+        return table
+    if numeraire is None:
+        data = index_panel_for(spec, None, None, opts)
+    else:
+        data = panel_for(spec, None, None, [numeraire], opts)
+    values = np.array(prices(data), dtype=np.float64)
+    values.flags.writeable = False
+    dates = pd.DatetimeIndex(data.panel.index)
+    stamps = dates.to_numpy().copy()
+    stamps.flags.writeable = False
+    table = PriceTable(dates, stamps, values, data.source, data.notes)
+    memo.DERIVED.put(key, table, stamps.nbytes + values.nbytes)
+    return table

@@ -22,6 +22,12 @@ import pandas as pd
 
 from basket._checks import check_number
 from basket.errors import DataError
+from basket.valuation.reductions import (
+    _sorted_quantiles,
+    _tail_risk,
+    identical_columns,
+    row_sum,
+)
 
 __all__ = [
     "PERIODS_PER_YEAR",
@@ -250,11 +256,36 @@ def max_drawdown(values: pd.Series) -> dict[str, Any]:
 
 
 def _drawdown_rows(v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Vectorised drawdown per column of ``v`` (T, K): depth and peak/trough/recovery rows."""
+    """Vectorised drawdown per column of ``v`` (T, K): depth and peak/trough/recovery rows.
+
+    A few columns are done at once on (K, T) arrays; many columns one at a time, in place, so
+    the memory stays one (T, K) array (:func:`_drawdown_rows_each`, the same numbers).
+    """
+    if v.shape[1] > 16:
+        return _drawdown_rows_each(v)
     n_k = v.shape[1]
     vt = np.ascontiguousarray(v.T)            # one row per column: contiguous scans
     running = np.maximum.accumulate(vt, axis=1)
-    dd = vt / running - 1.0
+    dd = vt / running
+    dd -= 1.0
+    trough = dd.argmin(axis=1)
+    ks = np.arange(n_k)
+    depth = dd[ks, trough]
+    top = running[ks, trough]                 # the peak's value: the running maximum then
+    peak = np.argmax(vt == top[:, None], axis=1)          # its first day
+    after = (vt >= top[:, None]) & (np.arange(vt.shape[1]) >= trough[:, None])
+    first = np.argmax(after, axis=1)                      # the first day back at the peak
+    rec = np.where((depth < 0) & after[ks, first], first, -1)
+    return depth, peak, trough, rec
+
+
+def _drawdown_rows_each(v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_drawdown_rows` a column at a time (any width, one (T, K) temporary)."""
+    n_k = v.shape[1]
+    vt = np.ascontiguousarray(v.T)            # one row per column: contiguous scans
+    dd = np.maximum.accumulate(vt, axis=1)                    # the running peak, then
+    np.divide(vt, dd, out=dd)                                 # V / peak - 1, in place
+    dd -= 1.0
     trough = dd.argmin(axis=1)
     depth = dd[np.arange(n_k), trough]
     peak = np.empty_like(trough)
@@ -263,9 +294,10 @@ def _drawdown_rows(v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
         col = vt[k]
         peak[k] = int(np.argmax(col[: trough[k] + 1]))
         if depth[k] < 0:
-            after = np.flatnonzero(col[trough[k]:] >= col[peak[k]])
-            if len(after):
-                rec[k] = trough[k] + int(after[0])
+            back = col[trough[k]:] >= col[peak[k]]
+            first = int(np.argmax(back))                      # the first True, if any
+            if back[first]:
+                rec[k] = trough[k] + first
     return depth, peak, trough, rec
 
 
@@ -332,15 +364,6 @@ def _quantiles(x: np.ndarray, levels: tuple[float, ...]) -> np.ndarray:
     return _sorted_quantiles(np.sort(x, axis=0), levels)
 
 
-def _sorted_quantiles(xs: np.ndarray, levels: tuple[float, ...]) -> np.ndarray:
-    m = xs.shape[0]
-    pos = np.asarray(levels) * (m - 1)
-    lo = np.floor(pos).astype(np.intp)
-    hi = np.minimum(lo + 1, m - 1)
-    frac = (pos - lo)[:, None]
-    return xs[lo] + (xs[hi] - xs[lo]) * frac
-
-
 def _constituent_stats(
     r: np.ndarray, lc: np.ndarray, lk: np.ndarray, ppy: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -356,22 +379,24 @@ def _constituent_stats(
     n_k, n = r.shape[1], lc.shape[1]
     shared = lk is lc                                         # numeraires = constituents
     z = np.concatenate([r, lc] if shared else [r, lc, lk], axis=1)
-    z = z - z.mean(axis=0)
+    z -= z.mean(axis=0)
     s = (z.T @ z) / (z.shape[0] - 1)
-    ir, ic = np.arange(n_k), n_k + np.arange(n)
-    ik = ic if shared else n_k + n + np.arange(n_k)
-    s_rr = s[ir, ir]                                          # (K,)
-    s_cc = s[ic, ic][:, None]                                 # (n, 1)
-    s_kk = s[ik, ik][None, :]                                 # (1, K)
-    s_ck = s[np.ix_(ic, ik)]                                  # (n, K)
-    s_rc = s[np.ix_(ir, ic)].T                                # (n, K): cov(r_k, lc_c)
-    s_rk = s[ir, ik][None, :]                                 # cov(r_k, lk_k)
+    del z
+    ir, ic = slice(0, n_k), slice(n_k, n_k + n)               # blocks of s: r, lc, lk
+    ik = ic if shared else slice(n_k + n, n_k + n + n_k)
+    diag = np.diagonal(s)
+    s_rr = diag[ir]                                           # (K,)
+    s_cc = diag[ic][:, None]                                  # (n, 1)
+    s_kk = diag[ik][None, :]                                  # (1, K)
+    s_ck = s[ic, ik]                                          # (n, K)
+    s_rc = s[ir, ic].T                                        # (n, K): cov(r_k, lc_c)
+    s_rk = np.diagonal(s[ir, ik])[None, :]                    # cov(r_k, lk_k)
     var_x = np.maximum(s_cc + s_kk - 2.0 * s_ck, 0.0)
     cov_rx = s_rc - s_rk
     var_te = np.maximum(s_rr[None, :] + var_x - 2.0 * cov_rx, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         corr = np.clip(cov_rx / np.sqrt(s_rr[None, :] * var_x), -1.0, 1.0)
-    same = np.all(lc[:, :, None] == lk[:, None, :], axis=0)    # c is the numeraire itself
+    same = identical_columns(lc, lk)                          # c is the numeraire itself
     var_x[same] = 0.0
     var_te[same] = s_rr[np.nonzero(same)[1]]
     corr[same | (var_x == 0.0)] = 0.0  # undefined against a constant: reported as 0
@@ -436,49 +461,22 @@ def basket_metrics(
     t, n_k = values.shape
     if t < 3:
         raise DataError("a backtest needs at least three dates for volatility; widen the range")
+    # Memory: each step frees what it no longer needs and works in place where that gives the
+    # same numbers, so the peak stays a few (days x currencies) arrays whatever the width.
     sq = np.sqrt(ppy)
     dof = t - 2                                               # T-1 returns, ddof=1
-    r = np.diff(np.log(values), axis=0)                       # (T-1, K)
+    r = _log_returns(values)                                  # (T-1, K)
     rd = r - r.mean(axis=0)
     vol = np.sqrt(np.einsum("tk,tk->k", rd, rd) / dof) * sq
-    # each constituent held alone, in each numeraire: log(P_c / P_k) returns
-    lc = np.diff(np.log(prices), axis=0)                      # (T-1, n)
-    same_panel = numeraire_prices is prices
-    lk = lc if same_panel else np.diff(np.log(numeraire_prices), axis=0)   # (T-1, K)
-    if np.isnan(lc).any():
-        # an amounts basket may hold a currency for part of the window only
-        cvol, te, corr = _constituent_stats_pairwise(r, lc, lk, ppy)
-    else:
-        cvol, _, corr = _constituent_stats(r, lc, lk, ppy)
-        # r_k - (lc_c - lk_k) = the basket's log return measured in c, whatever k: computed
-        # directly (the covariance shortcut would cancel where the two are nearly equal)
-        r_usd = r[:, :1] + lk[:, :1]
-        d = r_usd - lc
-        d = d - d.mean(axis=0)
-        te_c = np.sqrt(np.einsum("tn,tn->n", d, d) / dof) * sq
-        te = np.repeat(te_c[:, None], n_k, axis=1)
-    # Euler contributions from start-of-day weights and simple constituent returns. With USD
-    # growth factors g_c = P_c(t)/P_c(t-1), the return of c in k is g_c/g_k - 1, so
-    # x_{c,k} = w_c g_c / g_k - w_c and the covariances reduce to (T-1, n) @ (T-1, K) products.
-    w0 = weights[:-1]
-    gc = prices[1:] / prices[:-1]
-    wg = w0 * gc
-    if np.isnan(wg).any():
-        wg = np.where(w0 == 0.0, 0.0, wg)
-    gk = numeraire_prices[1:] / numeraire_prices[:-1]
-    xt = wg.sum(axis=1)[:, None] / gk - w0.sum(axis=1)[:, None]   # (T-1, K)
-    xtc = xt - xt.mean(axis=0)
-    var_x = np.einsum("tk,tk->k", xtc, xtc)
-    cov_x = wg.T @ (xtc / gk) - w0.T @ xtc                   # (n, K)
-    share = np.divide(cov_x, var_x, out=np.zeros_like(cov_x), where=var_x > 0)
-    contrib = share * vol
-    simple = values[1:] / values[:-1] - 1.0
-    ls = np.sort(-simple, axis=0)                             # losses, ascending
-    q = _sorted_quantiles(ls, (0.95, 0.99))                   # (2, K)
-    es = np.empty_like(q)
-    for j in range(q.shape[0]):                               # mean of the losses >= VaR
-        for k in range(n_k):
-            es[j, k] = ls[np.searchsorted(ls[:, k], q[j, k], side="left"):, k].mean()
+    del rd
+    cvol, te, corr = _constituent_figures(r, prices, numeraire_prices, ppy, dof)
+    del r
+    contrib = _contributions(prices, numeraire_prices, weights) * vol
+    simple = values[1:] / values[:-1]
+    simple -= 1.0
+    losses = np.negative(simple)
+    q, es = _tail_risk(losses, (0.95, 0.99), in_place=True)   # (2, K) each
+    del losses
     es95, es99 = es
     depth, peak, trough, rec = _drawdown_rows(values)
     worst = simple.argmin(axis=0)
@@ -502,3 +500,62 @@ def basket_metrics(
         "correlation": corr,
         "risk_contribution": contrib,
     }
+
+
+def _log_returns(a: np.ndarray) -> np.ndarray:
+    """``np.diff(np.log(a), axis=0)`` with one temporary."""
+    logs = np.log(a)
+    out: np.ndarray = logs[1:] - logs[:-1]                    # what np.diff computes
+    return out
+
+
+def _constituent_figures(r: np.ndarray, prices: np.ndarray, numeraire_prices: np.ndarray,
+                         ppy: float, dof: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each constituent held alone in each numeraire (``log(P_c / P_k)`` returns): its
+    volatility, the basket's tracking error against it and their correlation, each (n, K)."""
+    n_k = r.shape[1]
+    lc = _log_returns(prices)                                 # (T-1, n)
+    lk = lc if numeraire_prices is prices else _log_returns(numeraire_prices)   # (T-1, K)
+    if np.isnan(lc).any():
+        # an amounts basket may hold a currency for part of the window only
+        return _constituent_stats_pairwise(r, lc, lk, ppy)
+    cvol, _, corr = _constituent_stats(r, lc, lk, ppy)
+    # r_k - (lc_c - lk_k) = the basket's log return measured in c, whatever k: computed
+    # directly (the covariance shortcut would cancel where the two are nearly equal)
+    r_usd = r[:, :1] + lk[:, :1]
+    del lk
+    d = r_usd - lc
+    del lc
+    d -= d.mean(axis=0)
+    te_c = np.sqrt(np.einsum("tn,tn->n", d, d) / dof) * np.sqrt(ppy)
+    return cvol, np.repeat(te_c[:, None], n_k, axis=1), corr
+
+
+def _contributions(prices: np.ndarray, numeraire_prices: np.ndarray,
+                   weights: np.ndarray) -> np.ndarray:
+    """Each constituent's share of the basket's variance in each numeraire (n, K).
+
+    Euler contributions from start-of-day weights and simple constituent returns. With USD
+    growth factors ``g_c = P_c(t)/P_c(t-1)``, the return of c in k is ``g_c/g_k - 1``, so
+    ``x_{c,k} = w_c g_c / g_k - w_c`` and the covariances reduce to (T-1, n) @ (T-1, K)
+    products.
+    """
+    w0 = weights[:-1]
+    gc = prices[1:] / prices[:-1]
+    wg = w0 * gc
+    if np.isnan(wg).any():
+        wg = np.where(w0 == 0.0, 0.0, wg)
+    # the numeraires' growth factors are the constituents' when the two are one panel
+    gk = gc if numeraire_prices is prices else numeraire_prices[1:] / numeraire_prices[:-1]
+    del gc
+    xtc = row_sum(wg)[:, None] / gk                           # (T-1, K), then centred
+    xtc -= row_sum(w0)[:, None]
+    xtc -= xtc.mean(axis=0)
+    var_x = np.einsum("tk,tk->k", xtc, xtc)
+    scaled = xtc / gk
+    del gk
+    cov_x = wg.T @ scaled                                     # (n, K)
+    del scaled, wg
+    cov_x -= w0.T @ xtc
+    share: np.ndarray = np.divide(cov_x, var_x, out=np.zeros_like(cov_x), where=var_x > 0)
+    return share
