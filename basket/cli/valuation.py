@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 BACKTEST_LABELS = {
     "volatility": "vol", "total_return": "total", "max_drawdown": "max dd",
-    "worst_day": "worst day", "var_95": "VaR 95", "es_95": "ES 95",
+    "worst_day": "worst day", "var_95": "VaR 95", "es_95": "ES 95", "tracking_error": "TE",
 }
 BACKTEST_LEGEND = {
     "vol": "annualized volatility of daily log returns",
@@ -73,9 +73,15 @@ def backtest_table(res: BacktestResult) -> Table:
     notes = [f"Annualized with {res.periods_per_year:g} periods a year.",
              *(f"note: {n}" for n in res.notes)]
     index = res.spec.is_index
+    legend = dict(INDEX_LEGEND if index else BACKTEST_LEGEND)
+    if res.benchmark is not None:
+        legend = {**{k: v for k, v in legend.items() if k != "XXX alone"},
+                  "TE": f"tracking error against {res.benchmark}: annualized volatility of the "
+                        "daily simple-return difference (nearly the same for every holder)",
+                  "XXX alone": legend["XXX alone"]}
     return Table(frame, title, "index" if index else "holder in",
                  styles=dict.fromkeys(frame.columns, "pct"), labels=labels,
-                 legend=INDEX_LEGEND if index else BACKTEST_LEGEND, notes=notes)
+                 legend=legend, notes=notes)
 
 
 @app.command()
@@ -96,6 +102,9 @@ def backtest(
     plot: Optional[list[Path]] = typer.Option(
         None, "--plot", metavar="FILE", help="Save a four-panel chart to FILE.png, .svg or .pdf (repeat for "
                              "several files)."),
+    benchmark: Optional[str] = typer.Option(
+        None, "--benchmark", metavar="BASKET",
+        help="Measure the tracking error and active return against this basket (e.g. sdr)."),
     source: Any = None,
     fmt: str = format_option("; json and csv hold every figure per numeraire (the daily values: "
                              "--output)"),
@@ -107,7 +116,7 @@ def backtest(
     with plan_outputs(source, spec_input(spec)) as plan:
         out = plan.add(output, "table", "--output") if output is not None else None
         figs = [plan.add(p, "figure", "--plot") for p in plot or ()]
-        res = run(spec, start, end, rebalance, codes(numeraire), source)
+        res = run(spec, start, end, rebalance, codes(numeraire), source, benchmark=benchmark)
         if out is not None:
             plan.write_bytes(out, table_bytes(res.values, out))
         if figs:

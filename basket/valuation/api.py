@@ -39,7 +39,7 @@ from basket.valuation.loading import (
     panel_for,
     price_table,
 )
-from basket.valuation.metrics import PERIODS_PER_YEAR, basket_metrics
+from basket.valuation.metrics import PERIODS_PER_YEAR, basket_metrics, relative_figures
 from basket.valuation.results import BacktestResult, IndexComparison
 
 __all__ = ["SHORT_WINDOW", "backtest", "compare_indices", "load_panel_for", "price",
@@ -60,6 +60,7 @@ def backtest(
     *,
     periods_per_year: float = PERIODS_PER_YEAR,
     panel: pd.DataFrame | None = None,
+    benchmark: str | BasketSpec | None = None,
 ) -> BacktestResult:
     """Value a basket day by day and measure its risk in each numeraire.
 
@@ -84,6 +85,11 @@ def backtest(
     panel : pandas.DataFrame, optional
         Use this FX panel (USD per unit, meeting :func:`basket.validate_panel`) instead of
         loading one; ``source`` is then ignored.
+    benchmark : str or BasketSpec, optional
+        A basket to measure this one against (e.g. ``"sdr"``), valued with its own rule on the
+        same source and numeraires: adds the ``tracking_error`` and ``active_return`` metrics
+        (:func:`basket.valuation.metrics.relative_figures`: daily simple returns, the
+        difference annualized) on the dates both are valued.
 
     Returns
     -------
@@ -92,7 +98,8 @@ def backtest(
     Raises
     ------
     SpecError
-        Unknown basket or rebalancing rule.
+        Unknown basket or rebalancing rule; an index as the basket or the benchmark of a
+        tracking error (a level has no value in a currency).
     DataError
         Dates outside the data, unknown numeraire, too few dates.
 
@@ -105,6 +112,17 @@ def backtest(
     ['USD', 'EUR', 'JPY', 'GBP', 'SGD']
     """
     spec = load_spec(spec)
+    if benchmark is not None:
+        bench = load_spec(benchmark)
+        for what, s in (("basket", spec), ("benchmark", bench)):
+            if s.is_index:
+                raise SpecError(
+                    f"{what} {s.name!r} is an index, a level with no value in a currency: it "
+                    "has no tracking error; measure a basket against a basket (e.g. benchmark "
+                    "'sdr')")
+        res = backtest(spec, start, end, rebalance, numeraires, source,
+                       periods_per_year=periods_per_year, panel=panel)
+        return _against(res, bench, source, panel)
     if spec.is_index:
         return _index_backtest(spec, start, end, rebalance, numeraires, source, periods_per_year,
                                panel)
@@ -138,6 +156,28 @@ def backtest(
                 "(calendar and band rules start at the target weights)")
         res = dataclasses.replace(res, notes=(*res.notes, note))
     return res
+
+
+def _against(res: BacktestResult, bench: BasketSpec, source: SourceLike,
+             panel: pd.DataFrame | None) -> BacktestResult:
+    """``res`` with its tracking error and active return against the basket ``bench``."""
+    other = backtest(bench, res.start, res.end, None, res.numeraires, source,
+                     periods_per_year=res.periods_per_year, panel=panel)
+    dates = res.values.index.intersection(other.values.index)
+    if len(dates) < 3:
+        raise DataError(
+            f"{res.spec.name!r} and benchmark {bench.name!r} are both valued on only "
+            f"{len(dates)} date(s); widen the date range")
+    figures = relative_figures(res.values.loc[dates].to_numpy(),
+                               other.values.loc[dates, res.numeraires].to_numpy(),
+                               res.periods_per_year)
+    for name, arr in figures.items():
+        require_finite(pd.Series(arr, index=res.numeraires), name.replace("_", " "))
+    note = (f"tracking error and active return against {bench.title or bench.name} "
+            f"(rebalance {other.rule}): daily simple returns of the two in the same currency, "
+            f"their difference annualized, on {len(dates)} dates both are valued")
+    return dataclasses.replace(res, metrics=res.metrics.assign(**figures),
+                               benchmark=bench.name, notes=(*res.notes, note))
 
 
 def _result(spec: BasketSpec, rule: str, source: str, fx: pd.DataFrame, val: Valuation,
@@ -192,8 +232,7 @@ def _by_constituent(m: dict[str, np.ndarray], cols: pd.Index, ccy: pd.Index
                     ) -> dict[str, pd.DataFrame]:
     """The (constituent, numeraire) figures as frames: rows numeraires, columns constituents."""
     return {name: frame_of(m[name].T, cols._view(), ccy._view())
-            for name in ("constituent_volatility", "tracking_error", "correlation",
-                         "risk_contribution")}
+            for name in ("constituent_volatility", "correlation", "risk_contribution")}
 
 
 _METRIC_COLUMNS = (

@@ -27,6 +27,7 @@ from basket.valuation.reductions import (
     _tail_risk,
     identical_columns,
     row_sum,
+    same_where_quoted,
 )
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "expected_shortfall",
     "log_returns",
     "max_drawdown",
+    "relative_figures",
     "risk_contributions",
     "rolling_volatility",
     "tracking_error",
@@ -162,9 +164,56 @@ def volatility_by_numeraire(
 
 
 def tracking_error(a: Any, b: Any, periods_per_year: float = PERIODS_PER_YEAR) -> Any:
-    """Annualized volatility of the return difference ``a - b`` (log returns)."""
+    """Annualized volatility (ddof 1) of the difference ``a - b`` of two return series."""
     return volatility(np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64),
                       periods_per_year)
+
+
+def relative_figures(
+    values: np.ndarray, benchmark: np.ndarray, periods_per_year: float = PERIODS_PER_YEAR
+) -> dict[str, np.ndarray]:
+    """A basket against a benchmark basket, per numeraire, on the same dates.
+
+    With ``d_t = R_t - B_t``, the difference of the two daily simple returns measured in the
+    same numeraire (what a holder of the basket gains or loses against one holding the
+    benchmark):
+
+    * ``tracking_error``: the annualized volatility of ``d`` (ddof 1, times the square root of
+      ``periods_per_year``);
+    * ``active_return``: the annualized mean of ``d`` (times ``periods_per_year``).
+
+    The figures barely depend on the numeraire: in currency k both returns are the US-dollar
+    ones over the same factor ``1 + r_k`` (for log returns the numeraire cancels exactly), so
+    the figures of two holders differ only through that factor's daily moves, by a fraction of
+    a percent of the figure: a tracking error is in effect one number per pair of baskets.
+
+    Parameters
+    ----------
+    values, benchmark : ndarray (T, K)
+        Values of the basket and of the benchmark in each numeraire, on the same T dates.
+    periods_per_year : float, default 252
+
+    Returns
+    -------
+    dict of str to ndarray (K,)
+
+    Examples
+    --------
+    >>> v = np.array([[1.0], [1.01], [1.0], [1.02]])
+    >>> b = np.array([[1.0], [1.00], [1.0], [1.01]])
+    >>> out = relative_figures(v, b, 1)
+    >>> [round(float(x), 6) for x in (out["tracking_error"][0], out["active_return"][0])]
+    [0.01149, 0.003366]
+    """
+    ppy = _check_ppy(periods_per_year)
+    a = np.asarray(values, dtype=np.float64)
+    b = np.asarray(benchmark, dtype=np.float64)
+    if a.shape != b.shape or a.ndim != 2 or a.shape[0] < 3:
+        raise DataError("a basket and its benchmark need the same numeraires on the same three "
+                        "or more dates")
+    d = (a[1:] / a[:-1]) - (b[1:] / b[:-1])
+    return {"tracking_error": np.asarray(tracking_error(d, 0.0, ppy), dtype=np.float64),
+            "active_return": d.mean(axis=0) * ppy}
 
 
 def _like(data: Any, result: Any, name: str) -> Any:
@@ -366,15 +415,16 @@ def _quantiles(x: np.ndarray, levels: tuple[float, ...]) -> np.ndarray:
 
 def _constituent_stats(
     r: np.ndarray, lc: np.ndarray, lk: np.ndarray, ppy: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Volatility of each constituent in each numeraire, the basket's tracking error against
-    it and their correlation, from one covariance matrix of ``[r, lc, lk]``.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Volatility of each constituent in each numeraire and its correlation with the basket,
+    from one covariance matrix of ``[r, lc, lk]``.
 
     ``x_{c,k} = lc_c - lk_k`` is constituent c's log return in numeraire k, so
-    ``var(x_ck) = S_cc + S_kk - 2 S_ck`` and ``var(r_k - x_ck)`` and ``cov(r_k, x_ck)`` are
-    quadratic forms in the same matrix. Where c and k are the same currency the return is
-    identically zero and the figures are set exactly (0 volatility, NaN-free).
-    See :func:`_constituent_stats_pairwise` for the direct (and NaN-aware) twin.
+    ``var(x_ck) = S_cc + S_kk - 2 S_ck`` and ``cov(r_k, x_ck)`` are quadratic forms in the same
+    matrix. Where c and k are the same currency the return is identically zero: its volatility
+    is exactly 0 and its correlation, undefined against a constant, NaN (as for any constituent
+    that does not move in the numeraire). See :func:`_constituent_stats_pairwise` for the
+    direct (and NaN-aware) twin.
     """
     n_k, n = r.shape[1], lc.shape[1]
     shared = lk is lc                                         # numeraires = constituents
@@ -393,20 +443,17 @@ def _constituent_stats(
     s_rk = np.diagonal(s[ir, ik])[None, :]                    # cov(r_k, lk_k)
     var_x = np.maximum(s_cc + s_kk - 2.0 * s_ck, 0.0)
     cov_rx = s_rc - s_rk
-    var_te = np.maximum(s_rr[None, :] + var_x - 2.0 * cov_rx, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         corr = np.clip(cov_rx / np.sqrt(s_rr[None, :] * var_x), -1.0, 1.0)
     same = identical_columns(lc, lk)                          # c is the numeraire itself
     var_x[same] = 0.0
-    var_te[same] = s_rr[np.nonzero(same)[1]]
-    corr[same | (var_x == 0.0)] = 0.0  # undefined against a constant: reported as 0
-    sq = np.sqrt(ppy)
-    return np.sqrt(var_x) * sq, np.sqrt(var_te) * sq, corr
+    corr[same | (var_x == 0.0)] = np.nan   # undefined against a constant
+    return np.sqrt(var_x) * np.sqrt(ppy), corr
 
 
 def _constituent_stats_pairwise(
     r: np.ndarray, lc: np.ndarray, lk: np.ndarray, ppy: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray]:
     """The direct computation of :func:`_constituent_stats` on (T-1, n, K) arrays, using for
     each (constituent, numeraire) pair only the dates on which the constituent is quoted."""
     rc = lc[:, :, None] - lk[:, None, :]                      # (T-1, n, K)
@@ -420,12 +467,9 @@ def _constituent_stats_pairwise(
         var_c = np.einsum("tnk,tnk->nk", cd, cd) / dof
         var_r = np.einsum("tnk,tnk->nk", rdm, rdm) / dof
         cov = np.einsum("tnk,tnk->nk", rdm, cd) / dof
-        diff = rdm - cd
-        var_te = np.einsum("tnk,tnk->nk", diff, diff) / dof
         corr = np.clip(cov / np.sqrt(var_r * var_c), -1.0, 1.0)
-    corr[var_c == 0.0] = 0.0  # undefined against a constant: reported as 0
-    sq = np.sqrt(ppy)
-    return np.sqrt(var_c) * sq, np.sqrt(var_te) * sq, corr
+    corr[var_c == 0.0] = np.nan   # undefined against a constant
+    return np.sqrt(var_c) * np.sqrt(ppy), corr
 
 
 def basket_metrics(
@@ -454,8 +498,8 @@ def basket_metrics(
         Per numeraire (K,): ``volatility``, ``total_return``, ``annualized_return``,
         ``max_drawdown`` and its ``peak``/``trough``/``recovery`` rows, ``worst_day`` and its
         row, ``var_95``, ``es_95``, ``var_99``, ``es_99``. Per constituent and numeraire
-        (n, K): ``constituent_volatility``, ``tracking_error``, ``correlation``,
-        ``risk_contribution``.
+        (n, K): ``constituent_volatility``, ``correlation`` (NaN where the constituent does
+        not move in the numeraire: its own currency), ``risk_contribution`` (exactly 0 there).
     """
     ppy = _check_ppy(periods_per_year)
     t, n_k = values.shape
@@ -469,7 +513,7 @@ def basket_metrics(
     rd = r - r.mean(axis=0)
     vol = np.sqrt(np.einsum("tk,tk->k", rd, rd) / dof) * sq
     del rd
-    cvol, te, corr = _constituent_figures(r, prices, numeraire_prices, ppy, dof)
+    cvol, corr = _constituent_figures(r, prices, numeraire_prices, ppy)
     del r
     contrib = _contributions(prices, numeraire_prices, weights) * vol
     simple = values[1:] / values[:-1]
@@ -496,7 +540,6 @@ def basket_metrics(
         "var_99": q[1],
         "es_99": es99,
         "constituent_volatility": cvol,
-        "tracking_error": te,
         "correlation": corr,
         "risk_contribution": contrib,
     }
@@ -510,25 +553,15 @@ def _log_returns(a: np.ndarray) -> np.ndarray:
 
 
 def _constituent_figures(r: np.ndarray, prices: np.ndarray, numeraire_prices: np.ndarray,
-                         ppy: float, dof: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                         ppy: float) -> tuple[np.ndarray, np.ndarray]:
     """Each constituent held alone in each numeraire (``log(P_c / P_k)`` returns): its
-    volatility, the basket's tracking error against it and their correlation, each (n, K)."""
-    n_k = r.shape[1]
+    volatility and its correlation with the basket, each (n, K)."""
     lc = _log_returns(prices)                                 # (T-1, n)
     lk = lc if numeraire_prices is prices else _log_returns(numeraire_prices)   # (T-1, K)
     if np.isnan(lc).any():
         # an amounts basket may hold a currency for part of the window only
         return _constituent_stats_pairwise(r, lc, lk, ppy)
-    cvol, _, corr = _constituent_stats(r, lc, lk, ppy)
-    # r_k - (lc_c - lk_k) = the basket's log return measured in c, whatever k: computed
-    # directly (the covariance shortcut would cancel where the two are nearly equal)
-    r_usd = r[:, :1] + lk[:, :1]
-    del lk
-    d = r_usd - lc
-    del lc
-    d -= d.mean(axis=0)
-    te_c = np.sqrt(np.einsum("tn,tn->n", d, d) / dof) * np.sqrt(ppy)
-    return cvol, np.repeat(te_c[:, None], n_k, axis=1), corr
+    return _constituent_stats(r, lc, lk, ppy)
 
 
 def _contributions(prices: np.ndarray, numeraire_prices: np.ndarray,
@@ -558,4 +591,7 @@ def _contributions(prices: np.ndarray, numeraire_prices: np.ndarray,
     del scaled, wg
     cov_x -= w0.T @ xtc
     share: np.ndarray = np.divide(cov_x, var_x, out=np.zeros_like(cov_x), where=var_x > 0)
+    # a constituent that is the numeraire itself does not move in it: exactly no share
+    # (computed, the round-off of w g / g - w leaves a few 1e-18)
+    share[same_where_quoted(prices, numeraire_prices)] = 0.0
     return share

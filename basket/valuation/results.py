@@ -48,16 +48,25 @@ class BacktestResult:
         One row per numeraire: ``volatility`` (annualized, daily log returns), ``total_return``,
         ``annualized_return``, ``max_drawdown`` with ``max_drawdown_peak``/``_trough``/
         ``_recovery`` dates, ``worst_day`` (simple return) and ``worst_day_date``, historical
-        ``var_95``, ``es_95``, ``var_99``, ``es_99`` (positive loss fractions of one day).
+        ``var_95``, ``es_95``, ``var_99``, ``es_99`` (positive loss fractions of one day); with a
+        :attr:`benchmark`, also ``tracking_error`` and ``active_return``
+        (:func:`basket.valuation.metrics.relative_figures`).
     constituent_volatility : pandas.DataFrame
         Rows numeraires, columns constituents: each currency held alone, measured in the
         numeraire (a holder's alternative to the basket).
-    tracking_error, correlation : pandas.DataFrame
-        The basket against each constituent (rows numeraires, columns constituents).
+    correlation : pandas.DataFrame
+        Correlation of the basket's daily log returns with each constituent's, measured in the
+        numeraire (rows numeraires, columns constituents); NaN where the constituent does not
+        move in the numeraire (its own currency).
     risk_contribution : pandas.DataFrame
         Euler contributions to the basket's volatility; each row sums to ``metrics.volatility``.
     periods_per_year : float
         Annualization used.
+    notes : tuple of str
+        What the figures assume that a reader should know (printed under the table).
+    benchmark : str or None
+        Name of the basket the ``tracking_error`` and ``active_return`` metrics are measured
+        against (``backtest(..., benchmark=)``), or ``None``.
     """
 
     spec: BasketSpec
@@ -69,11 +78,11 @@ class BacktestResult:
     rebalance_dates: pd.DatetimeIndex
     metrics: pd.DataFrame
     constituent_volatility: pd.DataFrame
-    tracking_error: pd.DataFrame
     correlation: pd.DataFrame
     risk_contribution: pd.DataFrame
     periods_per_year: float = PERIODS_PER_YEAR
     notes: tuple[str, ...] = field(default=())
+    benchmark: str | None = None
 
     @property
     def start(self) -> pd.Timestamp:
@@ -104,10 +113,12 @@ class BacktestResult:
         """The headline table: per numeraire, the basket's volatility beside each constituent's.
 
         Columns: ``volatility``, ``total_return``, ``max_drawdown``, ``worst_day``, ``var_95``,
-        ``es_95``, then ``vol_<CCY>`` for each constituent held alone.
+        ``es_95``, ``tracking_error`` (with a :attr:`benchmark`), then ``vol_<CCY>`` for each
+        constituent held alone.
         """
-        head = self.metrics.loc[:, ["volatility", "total_return", "max_drawdown", "worst_day",
-                                    "var_95", "es_95"]]
+        head = self.metrics.loc[:, [c for c in ("volatility", "total_return", "max_drawdown",
+                                                "worst_day", "var_95", "es_95", "tracking_error")
+                                    if c in self.metrics.columns]]
         alone = self.constituent_volatility.add_prefix("vol_")
         return pd.concat([head, alone], axis=1)
 
@@ -116,8 +127,8 @@ class BacktestResult:
 
         Columns: the run (``basket``, ``rebalance``, ``source``, ``start``, ``end``, ``dates``,
         ``periods_per_year``, ``rebalance_count``), every column of :attr:`metrics`, then
-        ``constituent_volatility_<CCY>``, ``tracking_error_<CCY>``, ``correlation_<CCY>`` and
-        ``risk_contribution_<CCY>`` for each constituent. What ``--format csv`` prints.
+        ``constituent_volatility_<CCY>``, ``correlation_<CCY>`` and ``risk_contribution_<CCY>``
+        for each constituent. What ``--format csv`` prints.
         """
         run = pd.DataFrame(
             {
@@ -125,13 +136,13 @@ class BacktestResult:
                 "start": self.start, "end": self.end, "dates": len(self.values),
                 "periods_per_year": self.periods_per_year,
                 "rebalance_count": len(self.rebalance_dates),
+                **({"benchmark": self.benchmark} if self.benchmark is not None else {}),
             },
             index=self.metrics.index,
         )
         per_ccy = [
             getattr(self, name).add_prefix(f"{name}_")
-            for name in ("constituent_volatility", "tracking_error", "correlation",
-                         "risk_contribution")
+            for name in ("constituent_volatility", "correlation", "risk_contribution")
         ]
         out = pd.concat([run, self.metrics, *per_ccy], axis=1)
         out.columns.name = None
@@ -142,8 +153,7 @@ class BacktestResult:
         metrics: dict[str, Any] = {}
         for k in self.metrics.index:
             row = {col: _jsonable(v) for col, v in self.metrics.loc[k].items()}
-            for name in ("constituent_volatility", "tracking_error", "correlation",
-                         "risk_contribution"):
+            for name in ("constituent_volatility", "correlation", "risk_contribution"):
                 frame: pd.DataFrame = getattr(self, name)
                 row[name] = {c: _jsonable(v) for c, v in frame.loc[k].items()}
             metrics[str(k)] = row
@@ -156,6 +166,7 @@ class BacktestResult:
             "dates": len(self.values),
             "periods_per_year": self.periods_per_year,
             "rebalance_count": len(self.rebalance_dates),
+            "benchmark": self.benchmark,
             "metrics": metrics,
         }
 

@@ -160,7 +160,7 @@ def test_calendar_resets_match_the_month_by_month_twin(freq: str, seed: int, n: 
 
 def test_pegged_numeraire_keeps_its_exact_zero() -> None:
     """A numeraire whose returns equal a constituent's (a peg) is reported as that
-    constituent itself: zero volatility and correlation, as before the change."""
+    constituent itself: zero volatility, no correlation (0/0: NaN) and no risk contribution."""
     idx = pd.bdate_range("2020-01-01", periods=60, name="date")
     eur = 1.1 * np.exp(np.cumsum(np.random.default_rng(3).normal(0, 0.005, 60)))
     fx = pd.DataFrame({"USD": 1.0, "EUR": eur, "XEU": eur.copy()}, index=idx)  # one rate, two codes
@@ -168,7 +168,8 @@ def test_pegged_numeraire_keeps_its_exact_zero() -> None:
                                  "base_date": "2020-01-01"})
     res = basket.backtest(spec, numeraires=["USD", "XEU"], panel=fx)
     assert res.constituent_volatility.loc["XEU", "EUR"] == 0.0
-    assert res.correlation.loc["XEU", "EUR"] == 0.0
+    assert np.isnan(res.correlation.loc["XEU", "EUR"])
+    assert res.risk_contribution.loc["XEU", "EUR"] == 0.0
 
 
 @given(st.integers(0, 2**32 - 1), st.integers(1, 80), st.integers(1, 20), st.booleans())

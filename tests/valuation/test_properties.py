@@ -15,6 +15,7 @@ volatility of that order, where any relative test is meaningless.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import statistics
@@ -79,12 +80,17 @@ NAT_ALLOWED = {"max_drawdown_recovery"}
 
 
 def assert_no_nan(res: BacktestResult) -> None:
-    """No NaN (nor inf) in any figure of a result (|correlation| <= 1: test_bug_correlation_*)."""
-    for name in ("values", "units", "weights", "constituent_volatility", "tracking_error",
-                 "correlation", "risk_contribution"):
+    """No NaN (nor inf) in any figure of a result (|correlation| <= 1: test_bug_correlation_*),
+    but for the documented one: the correlation with a constituent that does not move in the
+    numeraire (its own currency, a peg), which is 0/0."""
+    for name in ("values", "units", "weights", "constituent_volatility", "risk_contribution"):
         frame: pd.DataFrame = getattr(res, name)
         assert not frame.isna().to_numpy().any(), f"NaN in result.{name}"
         assert np.isfinite(frame.to_numpy(dtype=float)).all(), f"inf in result.{name}"
+    undefined = (res.constituent_volatility == 0.0).to_numpy()
+    corr = res.correlation.to_numpy(dtype=float)
+    assert (np.isnan(corr) == undefined).all(), res.correlation.to_string()
+    assert np.isfinite(corr[~undefined]).all()
     for col in res.metrics.columns:
         if col in NAT_ALLOWED:
             continue
@@ -337,7 +343,6 @@ def test_linear_in_base_value(case: Case, factor: float) -> None:
         np.testing.assert_allclose(b.metrics[col].to_numpy(dtype=float),
                                    a.metrics[col].to_numpy(dtype=float), rtol=1e-9, atol=atol,
                                    err_msg=col)
-    # (tracking_error[k, c] is the volatility in c, covered above and by its own identity test)
     for name in ("risk_contribution", "constituent_volatility"):
         np.testing.assert_allclose(getattr(b, name).to_numpy(), getattr(a, name).to_numpy(),
                                    rtol=1e-9, atol=atol, err_msg=name)
@@ -372,24 +377,34 @@ def test_volatility_against_c_is_std_of_usd_minus_c_returns(case: Case, ppy: flo
     assert res.periods_per_year == ppy
 
 
-@given(case=cases())
-def test_tracking_error_against_c_is_volatility_in_c(case: Case) -> None:
-    # log(V/P_k) - log(P_c/P_k) = log(V/P_c), for every numeraire k (including the degenerate
-    # case of a basket constant in c, where both are ~0)
-    res = run(case)
-    atol = vol_atol(res.values, case.panel)
-    for c in res.tracking_error.columns:
-        if c not in case.numeraires:
-            continue
-        np.testing.assert_allclose(res.tracking_error[c].to_numpy(),
-                                   res.metrics.at[c, "volatility"], rtol=1e-12, atol=atol)
+@given(case=cases(usd=True))
+def test_tracking_error_against_dollars_is_the_volatility_of_simple_returns(case: Case) -> None:
+    # A benchmark of 100% USD does not move in USD: the tracking error there is the sample
+    # standard deviation of the basket's own daily simple returns in USD, annualized; the
+    # active return their mean, annualized. Against itself both are exactly 0.
+    cash = BasketSpec.from_dict({"name": "cash", "weights": {"USD": 1.0},
+                                 "base_date": str(case.panel.index[0].date())})
+    res = basket.backtest(case.spec, panel=case.panel, numeraires=["USD"], benchmark=cash,
+                          rebalance=case.rule)
+    v = res.values["USD"].tolist()
+    r = [b / a - 1.0 for a, b in itertools.pairwise(v)]
+    atol = vol_atol(v)
+    assert res.metrics.at["USD", "tracking_error"] == pytest.approx(
+        plain_std(r) * math.sqrt(252), rel=1e-12, abs=atol)
+    assert res.metrics.at["USD", "active_return"] == pytest.approx(
+        math.fsum(r) / len(r) * 252, rel=1e-12, abs=atol)
+    twin = dataclasses.replace(case.spec, rebalance=case.rule)  # the benchmark keeps its rule
+    same = basket.backtest(case.spec, panel=case.panel, numeraires=["USD"], benchmark=twin,
+                           rebalance=case.rule)
+    assert same.metrics.at["USD", "tracking_error"] == 0.0
+    assert same.metrics.at["USD", "active_return"] == 0.0
 
 
-def test_regression_tracking_error_without_cancellation() -> None:
-    # Found by this suite (fixed in the working tree): a basket of 100% USD is constant in USD,
-    # so its tracking error against constituent USD is 0 in every numeraire. The
-    # covariance-matrix shortcut var(r - x) = var(r) + var(x) - 2 cov(r, x) cancelled
-    # catastrophically: 1.3e-9 (about sqrt(eps) * vol) in numeraire GBP.
+def test_regression_volatility_without_cancellation() -> None:
+    # A basket of 100% USD is constant in USD: its volatility there is exactly 0, and its
+    # correlation with USD, 0/0 in every numeraire, is NaN (not a number made of round-off).
+    # The covariance-matrix shortcut var(r - x) = var(r) + var(x) - 2 cov(r, x) once gave
+    # 1.3e-9 (about sqrt(eps) * vol) where 0 was right.
     idx = pd.DatetimeIndex(["2000-01-03", "2000-01-04", "2000-01-05"], name="date")
     gbp = [0.6322942771928924, 0.6357075989925539, 0.6342737762936012]
     panel = pd.DataFrame({"USD": 1.0, "GBP": gbp}, index=idx)
@@ -397,8 +412,8 @@ def test_regression_tracking_error_without_cancellation() -> None:
                                  "base_date": "2000-01-03"})
     res = basket.backtest(spec, panel=panel, numeraires=["USD", "GBP"])
     assert res.metrics.at["USD", "volatility"] == 0.0
-    assert res.tracking_error.at["USD", "USD"] < 1e-15
-    assert res.tracking_error.at["GBP", "USD"] < 1e-15
+    assert res.risk_contribution.at["USD", "USD"] == 0.0
+    assert np.isnan(res.correlation.at["USD", "USD"])
 
 
 # --------------------------------------------------------------------------- loop twins
@@ -649,15 +664,22 @@ def test_edge_catalogue_is_complete() -> None:
 
 
 # --------------------------------------------------------------------------- bugs found
-def test_correlation_defined_for_own_numeraire() -> None:
+def test_correlation_undefined_for_own_numeraire() -> None:
     # A constituent measured in itself is the constant 1, so its correlation with the basket
-    # is 0/0. The committed code (32010da) left NaN on the (k, k) cells of every default
-    # backtest; house rule: never NaN in a result. Reported as 0 now.
+    # is 0/0: NaN, printed as "–" (a 0 would claim the two are unrelated). Its risk
+    # contribution is exactly 0, not the -3.9e-18 of round-off that printed as "-0.00%".
     idx = pd.bdate_range("2020-01-01", periods=5, name="date")
     panel = pd.DataFrame({"USD": 1.0, "EUR": [1.1, 1.2, 1.15, 1.1, 1.12]}, index=idx)
     res = basket.backtest(BasketSpec.from_dict({**DUO, "base_date": "2020-01-01"}),
                           panel=panel, numeraires=["USD", "EUR"])
-    assert not res.correlation.isna().to_numpy().any(), res.correlation.to_string()
+    assert np.isnan(res.correlation.at["USD", "USD"]) and np.isnan(res.correlation.at["EUR", "EUR"])
+    r_basket = np.diff(np.log(res.values["USD"].to_numpy()))
+    r_eur = np.diff(np.log(panel["EUR"].to_numpy()))
+    assert res.correlation.at["USD", "EUR"] == pytest.approx(np.corrcoef(r_basket, r_eur)[0, 1],
+                                                            rel=1e-12)
+    assert res.risk_contribution.at["USD", "USD"] == 0.0
+    assert res.risk_contribution.at["EUR", "EUR"] == 0.0
+    assert res.to_dict()["metrics"]["USD"]["correlation"]["USD"] is None
 
 
 def test_regression_correlation_above_one() -> None:
