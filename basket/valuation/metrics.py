@@ -27,7 +27,6 @@ from basket.valuation.reductions import (
     _tail_risk,
     identical_columns,
     row_sum,
-    same_where_quoted,
 )
 
 __all__ = [
@@ -415,9 +414,9 @@ def _quantiles(x: np.ndarray, levels: tuple[float, ...]) -> np.ndarray:
 
 def _constituent_stats(
     r: np.ndarray, lc: np.ndarray, lk: np.ndarray, ppy: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Volatility of each constituent in each numeraire and its correlation with the basket,
-    from one covariance matrix of ``[r, lc, lk]``.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Volatility of each constituent in each numeraire, its correlation with the basket and
+    whether it stands still there, from one covariance matrix of ``[r, lc, lk]``.
 
     ``x_{c,k} = lc_c - lk_k`` is constituent c's log return in numeraire k, so
     ``var(x_ck) = S_cc + S_kk - 2 S_ck`` and ``cov(r_k, x_ck)`` are quadratic forms in the same
@@ -447,13 +446,14 @@ def _constituent_stats(
         corr = np.clip(cov_rx / np.sqrt(s_rr[None, :] * var_x), -1.0, 1.0)
     same = identical_columns(lc, lk)                          # c is the numeraire itself
     var_x[same] = 0.0
-    corr[same | (var_x == 0.0)] = np.nan   # undefined against a constant
-    return np.sqrt(var_x) * np.sqrt(ppy), corr
+    still = var_x == 0.0
+    corr[still] = np.nan   # undefined against a constant
+    return np.sqrt(var_x) * np.sqrt(ppy), corr, still
 
 
 def _constituent_stats_pairwise(
     r: np.ndarray, lc: np.ndarray, lk: np.ndarray, ppy: float
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The direct computation of :func:`_constituent_stats` on (T-1, n, K) arrays, using for
     each (constituent, numeraire) pair only the dates on which the constituent is quoted."""
     rc = lc[:, :, None] - lk[:, None, :]                      # (T-1, n, K)
@@ -468,8 +468,9 @@ def _constituent_stats_pairwise(
         var_r = np.einsum("tnk,tnk->nk", rdm, rdm) / dof
         cov = np.einsum("tnk,tnk->nk", rdm, cd) / dof
         corr = np.clip(cov / np.sqrt(var_r * var_c), -1.0, 1.0)
-    corr[var_c == 0.0] = np.nan   # undefined against a constant
-    return np.sqrt(var_c) * np.sqrt(ppy), corr
+    still = var_c == 0.0
+    corr[still] = np.nan   # undefined against a constant
+    return np.sqrt(var_c) * np.sqrt(ppy), corr, still
 
 
 def basket_metrics(
@@ -513,9 +514,9 @@ def basket_metrics(
     rd = r - r.mean(axis=0)
     vol = np.sqrt(np.einsum("tk,tk->k", rd, rd) / dof) * sq
     del rd
-    cvol, corr = _constituent_figures(r, prices, numeraire_prices, ppy)
+    cvol, corr, still = _constituent_figures(r, prices, numeraire_prices, ppy)
     del r
-    contrib = _contributions(prices, numeraire_prices, weights) * vol
+    contrib = _contributions(prices, numeraire_prices, weights, still) * vol
     simple = values[1:] / values[:-1]
     simple -= 1.0
     losses = np.negative(simple)
@@ -553,9 +554,10 @@ def _log_returns(a: np.ndarray) -> np.ndarray:
 
 
 def _constituent_figures(r: np.ndarray, prices: np.ndarray, numeraire_prices: np.ndarray,
-                         ppy: float) -> tuple[np.ndarray, np.ndarray]:
+                         ppy: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each constituent held alone in each numeraire (``log(P_c / P_k)`` returns): its
-    volatility and its correlation with the basket, each (n, K)."""
+    volatility, its correlation with the basket and whether it stands still (its own
+    currency, a peg), each (n, K)."""
     lc = _log_returns(prices)                                 # (T-1, n)
     lk = lc if numeraire_prices is prices else _log_returns(numeraire_prices)   # (T-1, K)
     if np.isnan(lc).any():
@@ -565,8 +567,11 @@ def _constituent_figures(r: np.ndarray, prices: np.ndarray, numeraire_prices: np
 
 
 def _contributions(prices: np.ndarray, numeraire_prices: np.ndarray,
-                   weights: np.ndarray) -> np.ndarray:
+                   weights: np.ndarray, still: np.ndarray | None = None) -> np.ndarray:
     """Each constituent's share of the basket's variance in each numeraire (n, K).
+
+    ``still`` (n, K) marks the constituents that do not move in a numeraire (its own currency):
+    their share is exactly 0, where the computed ``w g / g - w`` would leave round-off.
 
     Euler contributions from start-of-day weights and simple constituent returns. With USD
     growth factors ``g_c = P_c(t)/P_c(t-1)``, the return of c in k is ``g_c/g_k - 1``, so
@@ -591,7 +596,6 @@ def _contributions(prices: np.ndarray, numeraire_prices: np.ndarray,
     del scaled, wg
     cov_x -= w0.T @ xtc
     share: np.ndarray = np.divide(cov_x, var_x, out=np.zeros_like(cov_x), where=var_x > 0)
-    # a constituent that is the numeraire itself does not move in it: exactly no share
-    # (computed, the round-off of w g / g - w leaves a few 1e-18)
-    share[same_where_quoted(prices, numeraire_prices)] = 0.0
+    if still is not None:
+        share[still] = 0.0
     return share

@@ -4,7 +4,6 @@ computation, bit for bit, in less time or memory.
 * :func:`row_sum`: ``a.sum(axis=1)`` for a few columns without numpy's per-row cost;
 * :func:`identical_columns`: which columns of two arrays are equal on every row, without the
   (rows x columns x columns) comparison;
-* :func:`same_where_quoted`: the same where ``a`` has gaps (NaN rows are skipped);
 * :func:`_tail_risk`: historical VaR and expected shortfall from one partition instead of a
   full sort (:func:`_tail_risk_sorted` is the sorted twin).
 
@@ -15,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["identical_columns", "row_sum", "same_where_quoted"]
+__all__ = ["identical_columns", "row_sum"]
 
 
 def _sorted_quantiles(xs: np.ndarray, levels: tuple[float, ...]) -> np.ndarray:
@@ -67,27 +66,6 @@ def identical_columns(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     for s0 in range(0, len(ci), step):
         i, j = ci[s0: s0 + step], cj[s0: s0 + step]
         same[i, j] = np.all(a[:, i] == b[:, j], axis=0)
-    return same
-
-
-def same_where_quoted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``same[i, j]``: column ``i`` of ``a`` equals column ``j`` of ``b`` on every row where
-    ``a[:, i]`` is a number, and is one on at least one row.
-
-    :func:`identical_columns` when ``a`` has no NaN; a column of ``a`` with gaps (an amounts
-    basket holding a currency for part of the window) is compared on its quoted rows only.
-    """
-    gaps = np.isnan(a).any(axis=0)
-    if not gaps.any():
-        return identical_columns(a, b)
-    same = identical_columns(a, b) if a is b else np.zeros((a.shape[1], b.shape[1]), bool)
-    keep = np.nonzero(~gaps)[0]
-    if a is not b and len(keep):
-        same[keep] = identical_columns(a[:, keep], b)
-    for i in np.nonzero(gaps)[0]:
-        rows = ~np.isnan(a[:, i])
-        if rows.any():
-            same[i] = np.all(a[rows, i][:, None] == b[rows], axis=0)
     return same
 
 
