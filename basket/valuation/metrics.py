@@ -182,9 +182,8 @@ def relative_figures(
     * ``active_return``: the annualized mean of ``d`` (times ``periods_per_year``).
 
     The figures barely depend on the numeraire: in currency k both returns are the US-dollar
-    ones over the same factor ``1 + r_k`` (for log returns the numeraire cancels exactly), so
-    the figures of two holders differ only through that factor's daily moves, by a fraction of
-    a percent of the figure: a tracking error is in effect one number per pair of baskets.
+    ones over the same factor ``1 + r_k`` (for log returns it cancels exactly), so holders'
+    figures differ by a fraction of a percent: in effect one number per pair of baskets.
 
     Parameters
     ----------
