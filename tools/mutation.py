@@ -42,12 +42,16 @@ SCRATCH = ROOT / ".mutation"
 EQUIVALENTS = ROOT / "tools" / "mutation_equivalents.toml"
 LINKED = ("basket", "tests", "fixtures", "seeds")
 
-_VALUATION = ["tests/valuation", "tests/test_spec.py", "tests/test_spec_boundaries.py"]
-# the tests that exercise each core module (paths relative to the repository root)
+_ENGINE = ["tests/valuation/test_engine.py", "tests/valuation/test_imf_rounding.py",
+           "tests/valuation/test_engine_boundaries.py", "tests/valuation/test_properties.py"]
+_SPEC = ["tests/test_spec.py", "tests/test_spec_boundaries.py"]
+# the tests that exercise each core module (paths relative to the repository root): the
+# module's own tests and the property tests that reach it, not every face that calls it
 TESTS: dict[str, list[str]] = {
-    "basket/valuation/engine.py": [*_VALUATION, "tests/test_reliability.py"],
-    "basket/rebalance.py": [*_VALUATION],
-    "basket/valuation/metrics.py": ["tests/valuation"],
+    "basket/valuation/engine.py": [*_ENGINE, *_SPEC],
+    "basket/rebalance.py": [*_ENGINE, *_SPEC],
+    "basket/valuation/metrics.py": ["tests/valuation/test_metrics.py",
+                                    "tests/valuation/test_risk_contributions.py", *_ENGINE],
     "basket/montecarlo/paths.py": ["tests/montecarlo"],
     "basket/montecarlo/model.py": ["tests/montecarlo"],
     "basket/montecarlo/resampling.py": ["tests/montecarlo"],
@@ -60,8 +64,8 @@ TESTS: dict[str, list[str]] = {
     "basket/data/panel.py": ["tests/data"],
     "basket/data/ecb.py": ["tests/data"],
     "basket/data/csvfile.py": ["tests/data"],
-    "basket/spec.py": [*_VALUATION],
-    "basket/_spec_fields.py": [*_VALUATION],
+    "basket/spec.py": [*_SPEC, "tests/valuation/test_indices.py", "tests/valuation/test_engine.py"],
+    "basket/_spec_fields.py": [*_SPEC, "tests/valuation/test_indices.py"],
 }
 # mutmut's verdicts (stats.status_by_exit_code), grouped for the score
 DETECTED = {"killed", "timeout", "segfault", "caught by type check"}
