@@ -185,9 +185,9 @@ def test_review_bounds_accepted(text: str, rule: Review, label: str) -> None:
 def test_review_rejects_non_integers() -> None:
     with pytest.raises(SpecError, match="review period True must be a whole number"):
         Review(True)  # type: ignore[arg-type]
-    with pytest.raises(SpecError, match="review period 5.0 must be a whole number"):
+    with pytest.raises(SpecError, match=r"review period 5\.0 must be a whole number"):
         Review(5.0)  # type: ignore[arg-type]
-    with pytest.raises(SpecError, match="review window 3.0 must be a whole number"):
+    with pytest.raises(SpecError, match=r"review window 3\.0 must be a whole number"):
         Review(5, 3.0)  # type: ignore[arg-type]
 
 

@@ -73,7 +73,7 @@ def test_validate_panel_index_rules() -> None:
         validate_panel(_frame({"EUR": [1.1, 1.2]}, ["2020-01-03", "2020-01-02"]))
     with pytest.raises(DataError, match="named 'date', not 'day'"):
         validate_panel(ok.rename_axis("day"))
-    with pytest.raises(DataError, match="USD column must be exactly 1.0"):
+    with pytest.raises(DataError, match=r"USD column must be exactly 1\.0"):
         validate_panel(_frame({"USD": [1.0, 1.0000001]}, ["2020-01-02", "2020-01-03"]))
     with pytest.raises(DataError, match="'eur' is not an upper-case ISO code"):
         validate_panel(ok.rename(columns={"EUR": "eur"}))

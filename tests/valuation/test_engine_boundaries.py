@@ -217,12 +217,14 @@ def test_base_date_row_boundaries() -> None:
 
 def test_units_from_weights_and_basket_value_errors() -> None:
     u = units_from_weights({"USD": 1, "EUR": 1}, {"EUR": 2, "USD": 4})
-    assert u.to_dict() == {"USD": 0.25, "EUR": 0.5} and u.dtype == np.float64
+    assert u.index.tolist() == ["USD", "EUR"], "in the weights' order"
+    assert u.tolist() == [0.25, 0.5] and u.dtype == np.float64
     assert units_from_weights({"EUR": 0.5}, {"EUR": 1.25}).tolist() == [0.4]
     with pytest.raises(DataError, match="no base-date price for EUR, JPY"):
         units_from_weights({"USD": 0.5, "EUR": 0.25, "JPY": 0.25}, {"USD": 1.0})
     with pytest.raises(DataError, match="the FX panel has no column for JPY, GBP"):
         basket_value(FX, {"USD": 1.0, "JPY": 1.0, "GBP": 1.0})
+    assert basket_value(FX, {"EUR": 1.0}).tolist() == [1.1, 1.2, 1.3, 1.4]
     v = basket_value(FX, pd.Series({"EUR": 2, "USD": 1}))
     assert v.name == "USD" and v.index.equals(FX.index)
     np.testing.assert_allclose(v.to_numpy(), [3.2, 3.4, 3.6, 3.8], rtol=1e-15)

@@ -85,6 +85,20 @@ def test_imf_round_ties_go_up(x: str, digits: int, expected: str) -> None:
     assert imf_round(Decimal(x), digits) == Decimal(expected)
 
 
+def test_imf_round_keeps_a_decimal_exact() -> None:
+    # a Decimal (an exact product of two rates) is rounded as it is: one that a float would
+    # turn into the tie 0.1234565 is below it, and rounds down
+    assert imf_round(Decimal("0.1234564999999999999999")) == Decimal("0.123456")
+    assert float(Decimal("0.1234564999999999999999")) == 0.1234565
+    assert imf_round(Decimal("0.58252499999999999999"), 5) == Decimal("0.58252")
+
+
+@pytest.mark.parametrize("x", [1.0, Decimal(1), 10.0, 100000.0])
+def test_imf_round_of_round_numbers(x: float | Decimal) -> None:
+    assert imf_round(x) == Decimal(x)
+    assert imf_round(x, 1) == Decimal(x)
+
+
 def test_imf_round_reads_a_float_through_its_shortest_repr() -> None:
     # 0.1234565 is stored as 0.12345649999999999...; read as its repr it is a tie and goes up
     assert 0.1234565 < Fraction("0.1234565")
@@ -212,6 +226,31 @@ def test_review_without_rounding_keeps_full_precision() -> None:
     # value-preserving: the new amounts are worth the old ones on T
     assert val.units[t] @ fx.iloc[t].to_numpy() == pytest.approx(
         float(np.array([0.02, 0.5, 60.0]) @ fx.iloc[t].to_numpy()), rel=1e-14)
+
+
+def test_review_with_a_currency_held_only_later() -> None:
+    """An amounts basket whose later period adds USD and CNY (CNY unquoted in the window): the
+    review keeps both at zero, the largest weight (EUR, listed second) absorbs the remainder,
+    and no numpy warning escapes (pytest turns warnings into errors)."""
+    fx, _ = _review_case()
+    fx = fx.assign(CNY=np.nan)
+    spec = BasketSpec.from_dict({"name": "later", "rounding": "imf", "periods": [
+        {"start": "2020-01-01", "amounts": {"JPY": 20.0, "EUR": 0.5}},
+        {"start": "2030-01-01", "amounts": {"USD": 0.3, "CNY": 1.0}}]})
+    val = valuate(spec, fx[["JPY", "EUR", "USD", "CNY"]], "review:1y:1m")
+    t = int(val.resets[0])
+    assert spec.currencies == ["JPY", "EUR", "USD", "CNY"]
+    assert val.units[t, 2] == 0.0 and val.units[t, 3] == 0.0
+    pt = fx.iloc[t]
+    old_value = _exact(20.0 * pt["JPY"] + 0.5 * pt["EUR"])
+    jpy = _exact(val.units[t, 0])
+    assert jpy == _half_up(jpy, 5) and jpy != _exact(20.0)
+    eur = _half_up((old_value - jpy * _exact(pt["JPY"])) / _exact(pt["EUR"]), 5)
+    assert _exact(val.units[t, 1]) == eur
+    assert np.isfinite(val.values_usd).all()
+    plain = valuate(spec.replace(rounding="none"), fx[["JPY", "EUR", "USD", "CNY"]],
+                    "review:1y:1m")
+    assert plain.units[t, 2] == 0.0 and plain.units[t, 3] == 0.0
 
 
 def test_review_anchor_is_the_largest_weight_without_usd() -> None:
