@@ -237,7 +237,7 @@ def run(module: str, tests: list[str], workers: int, again: bool) -> dict[str, o
     with open(work / "run.log", "w", encoding="utf-8") as log:
         proc = subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(workers),
                                *names], cwd=work, stdout=log, stderr=subprocess.STDOUT,
-                              env={**os.environ, "PYTHONHASHSEED": "0"})
+                              env={**os.environ, "PYTHONHASHSEED": "0", "BASKET_MUTATION": "1"})
     if proc.returncode:
         tail = (work / "run.log").read_text("utf-8", errors="replace")[-2000:]
         raise SystemExit(f"mutmut failed on {module} (exit {proc.returncode}):\n{tail}")

@@ -85,6 +85,8 @@ def test_weights_basket_in_another_base_currency() -> None:
     np.testing.assert_allclose(val.units[0], [0.25 * 2.2, 0.75 * 2.2 / 1.1], rtol=1e-15)
     assert val.values_usd[0] / FX["EUR"].iloc[0] == pytest.approx(2.0, rel=1e-15)
     np.testing.assert_allclose(val.weights[0], [0.25, 0.75], rtol=1e-15)
+    assert val.resets.tolist() == [], "fixed amounts: no reset, not even on the first day"
+    assert val.resets.dtype == np.intp
 
 
 def test_weights_basket_needs_base_prices() -> None:
@@ -159,6 +161,50 @@ def test_calendar_rule_starts_at_target_weights() -> None:
     np.testing.assert_allclose(val.values_usd, [4.0, 7.0, 8.5], rtol=1e-15)
 
 
+LATER_CNY = {"name": "later", "periods": [
+    {"start": "2020-01-02", "amounts": {"USD": 1.0, "EUR": 1.5}},
+    {"start": "2030-01-02", "amounts": {"USD": 1.0, "EUR": 1.0, "CNY": 5.0}},
+]}
+
+
+@pytest.mark.parametrize(("rule", "eur", "values", "resets"), [
+    # first-day shares 0.25 / 0.75; February resets at 1 + 6 = 7, then 7 -> 8.5
+    ("monthly", [2.0, 4.0, 5.0], [4.0, 7.0, 8.5], [0, 2]),
+    # the EUR share leaves 0.75 +- 0.1 on the second day: reset at 7
+    ("band:0.1", [2.0, 4.0, 5.0], [4.0, 7.0, 0.25 * 7.0 + 0.75 * 7.0 / 4.0 * 5.0], [0, 1]),
+    ("none", [2.0, 4.0, 5.0], [4.0, 7.0, 8.5], []),
+])
+def test_rules_ignore_a_currency_held_only_later_and_unquoted(rule: str, eur: list[float],
+                                                             values: list[float],
+                                                             resets: list[int]) -> None:
+    """CNY joins in a period after the window and has no quote in it: its target weight is 0,
+    so every rule keeps it at zero and the NaN rate never reaches a value."""
+    fx = _panel({"USD": [1.0, 1.0, 1.0], "EUR": eur, "CNY": [np.nan] * 3},
+                ["2020-01-30", "2020-01-31", "2020-02-03"])
+    data = {**LATER_CNY, "periods": [{**LATER_CNY["periods"][0], "start": "2020-01-30"},
+                                     LATER_CNY["periods"][1]]}
+    val = valuate(BasketSpec.from_dict(data), fx, rule)
+    assert val.currencies == ["USD", "EUR", "CNY"]
+    np.testing.assert_allclose(val.values_usd, values, rtol=1e-15)
+    assert val.resets.tolist() == resets
+    assert (val.units[:, 2] == 0.0).all() and (val.weights[:, 2] == 0.0).all()
+    assert np.isfinite(val.units).all() and np.isfinite(val.weights).all()
+
+
+def test_band_resets_with_an_unquoted_currency_of_zero_target() -> None:
+    # two breaches: the band path recomputes the holdings after each reset
+    fx = _panel({"USD": [1.0] * 4, "EUR": [2.0, 4.0, 4.0, 1.0], "CNY": [np.nan] * 4},
+                ["2020-01-30", "2020-01-31", "2020-02-03", "2020-02-04"])
+    data = {**LATER_CNY, "periods": [{**LATER_CNY["periods"][0], "start": "2020-01-30"},
+                                     LATER_CNY["periods"][1]]}
+    val = valuate(BasketSpec.from_dict(data), fx, "band:0.1")
+    assert val.resets.tolist() == [0, 1, 3]
+    # reset at 7 on day 1: 1.75 USD + 1.3125 EUR; day 3: 1.75 + 1.3125 = 3.0625
+    np.testing.assert_allclose(val.values_usd, [4.0, 7.0, 7.0, 3.0625], rtol=1e-15)
+    np.testing.assert_allclose(val.units[3], [0.25 * 3.0625, 0.75 * 3.0625, 0.0], rtol=1e-15)
+    assert np.isfinite(val.units).all()
+
+
 def test_window_ending_exactly_on_a_review_anniversary() -> None:
     fx = _panel({"USD": [1.0, 1.0, 1.0], "EUR": [1.0, 1.1, 1.3]},
                 ["2020-01-02", "2020-12-15", "2021-01-04"])
@@ -213,6 +259,14 @@ def test_base_date_row_boundaries() -> None:
     with pytest.raises(DataError, match=r"2020-01-01 is before the first quote \(2020-01-02\); "
                                         "pick a later date"):
         base_date_row(dates, pd.Timestamp("2020-01-01"))
+
+
+def test_units_from_weights_in_float64_whatever_the_input() -> None:
+    w32 = pd.Series({"USD": 0.1, "EUR": 0.9}, dtype=np.float32)
+    u = units_from_weights(w32, {"USD": 1.0, "EUR": 1.1}, 3.0)
+    exact = np.array([float(np.float32(0.1)), float(np.float32(0.9))]) * 3.0 / [1.0, 1.1]
+    np.testing.assert_array_equal(u.to_numpy(), exact)
+    assert u.dtype == np.float64
 
 
 def test_units_from_weights_and_basket_value_errors() -> None:

@@ -228,25 +228,45 @@ def test_review_without_rounding_keeps_full_precision() -> None:
         float(np.array([0.02, 0.5, 60.0]) @ fx.iloc[t].to_numpy()), rel=1e-14)
 
 
+def _imf_review_by_hand(fx: pd.DataFrame, t: int, amounts: dict[str, float],
+                        anchor: str) -> dict[str, Fraction]:
+    """New amounts on review day ``t`` (a one-month window): the non-anchor amounts are
+    ``w / xbar`` scaled to the old amounts' value and rounded to five significant digits; the
+    anchor takes the remainder, rounded too."""
+    p0 = {c: _exact(fx[c].iloc[0]) for c in amounts}
+    pt = {c: _exact(fx[c].iloc[t]) for c in amounts}
+    held = {c: _exact(a) * p0[c] for c, a in amounts.items()}
+    w = {c: h / sum(held.values()) for c, h in held.items()}
+    day = fx.index[t]
+    window = fx.loc[day - pd.DateOffset(months=1) + pd.Timedelta(days=1):day]
+    xbar = {c: sum(_exact(v) for v in window[c]) / len(window) for c in amounts}
+    v = sum(_exact(a) * pt[c] for c, a in amounts.items())
+    raw = {c: w[c] / xbar[c] for c in amounts}
+    k = v / sum(raw[c] * pt[c] for c in amounts)
+    new = {c: _half_up(raw[c] * k, 5) for c in amounts if c != anchor}
+    rest = v - sum(new[c] * pt[c] for c in new)
+    new[anchor] = _half_up(rest / pt[anchor], 5)
+    return new
+
+
 def test_review_with_a_currency_held_only_later() -> None:
     """An amounts basket whose later period adds USD and CNY (CNY unquoted in the window): the
     review keeps both at zero, the largest weight (EUR, listed second) absorbs the remainder,
     and no numpy warning escapes (pytest turns warnings into errors)."""
     fx, _ = _review_case()
     fx = fx.assign(CNY=np.nan)
+    amounts = {"JPY": 37.0, "EUR": 0.5}      # EUR 0.55 USD, JPY 0.33 USD: EUR is the largest
     spec = BasketSpec.from_dict({"name": "later", "rounding": "imf", "periods": [
-        {"start": "2020-01-01", "amounts": {"JPY": 20.0, "EUR": 0.5}},
+        {"start": "2020-01-01", "amounts": amounts},
         {"start": "2030-01-01", "amounts": {"USD": 0.3, "CNY": 1.0}}]})
     val = valuate(spec, fx[["JPY", "EUR", "USD", "CNY"]], "review:1y:1m")
     t = int(val.resets[0])
     assert spec.currencies == ["JPY", "EUR", "USD", "CNY"]
     assert val.units[t, 2] == 0.0 and val.units[t, 3] == 0.0
-    pt = fx.iloc[t]
-    old_value = _exact(20.0 * pt["JPY"] + 0.5 * pt["EUR"])
-    jpy = _exact(val.units[t, 0])
-    assert jpy == _half_up(jpy, 5) and jpy != _exact(20.0)
-    eur = _half_up((old_value - jpy * _exact(pt["JPY"])) / _exact(pt["EUR"]), 5)
-    assert _exact(val.units[t, 1]) == eur
+    expected = _imf_review_by_hand(fx, t, amounts, anchor="EUR")
+    assert expected != _imf_review_by_hand(fx, t, amounts, anchor="JPY"), "the anchor shows"
+    assert _exact(val.units[t, 0]) == expected["JPY"]
+    assert _exact(val.units[t, 1]) == expected["EUR"]
     assert np.isfinite(val.values_usd).all()
     plain = valuate(spec.replace(rounding="none"), fx[["JPY", "EUR", "USD", "CNY"]],
                     "review:1y:1m")
