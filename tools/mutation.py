@@ -31,6 +31,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -150,21 +151,23 @@ def changed_lines(diff: str) -> tuple[str, str]:
     return minus, plus
 
 
-def load_equivalents() -> list[dict[str, str]]:
+def load_equivalents() -> list[dict[str, Any]]:
     if not EQUIVALENTS.exists():
         return []
     entries = tomllib.loads(EQUIVALENTS.read_text("utf-8")).get("equivalent", [])
     for e in entries:
-        missing = {"module", "function", "original", "mutant", "reason"} - set(e)
-        if missing:
-            raise SystemExit(f"{EQUIVALENTS.name}: entry {e} lacks {sorted(missing)}")
+        missing = {"module", "function", "original", "mutants", "reason"} - set(e)
+        if missing or not str(e["reason"]).strip():
+            raise SystemExit(f"{EQUIVALENTS.name}: entry {e} lacks {sorted(missing) or 'a reason'}")
     return entries
 
 
-def is_equivalent(entry: dict[str, str], module: str, function: str, diff: str) -> bool:
+def is_equivalent(entry: dict[str, Any], module: str, function: str, diff: str) -> bool:
+    """Whether a mutant's diff is one of the entry's (same function, same changed lines)."""
     minus, plus = changed_lines(diff)
     return (entry["module"] == module and entry["function"] == function
-            and entry["original"].strip() == minus and entry["mutant"].strip() == plus)
+            and entry["original"].strip() == minus
+            and plus in [m.strip() for m in entry["mutants"]])
 
 
 def summarize(module: str) -> dict[str, object]:
@@ -197,7 +200,8 @@ def summarize(module: str) -> dict[str, object]:
         "timeout": counts["timeout"], "equivalent": len(equivalent),
         "survived": len(survivors), "no_tests": sum(1 for n in survivors if status[n] == "no tests"),
         "score": detected / scored if scored else 1.0,
-        "unused_equivalents": [entries[i]["original"] for i in range(len(entries)) if i not in used],
+        "unused_equivalents": [f"{entries[i]['function']}: {entries[i]['original']}"
+                               for i in range(len(entries)) if i not in used],
     }
     work = workdir(module)
     with open(work / "survivors.txt", "w", encoding="utf-8") as fh:

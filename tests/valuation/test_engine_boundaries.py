@@ -89,6 +89,15 @@ def test_weights_basket_in_another_base_currency() -> None:
     assert val.resets.dtype == np.intp
 
 
+def test_base_prices_are_read_as_float64() -> None:
+    spec = BasketSpec.from_dict({"name": "w", "base_date": "2020-01-02", "base_value": 3.0,
+                                 "base_currency": "EUR", "weights": {"USD": 0.25, "EUR": 0.75}})
+    base = pd.Series({"USD": 1.0, "EUR": 1.1}, dtype=np.float32)
+    val = valuate(spec, FX, base_prices=base)
+    eur = float(np.float32(1.1))                  # the float32 price, exactly, in float64
+    np.testing.assert_array_equal(val.units[0], [0.25 * (3.0 * eur), 0.75 * (3.0 * eur) / eur])
+
+
 def test_weights_basket_needs_base_prices() -> None:
     spec = BasketSpec.from_dict({"name": "w", "base_date": "2020-01-02",
                                  "weights": {"USD": 0.5, "EUR": 0.5}})
