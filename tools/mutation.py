@@ -50,7 +50,7 @@ _SPEC = ["tests/test_spec.py", "tests/test_spec_boundaries.py"]
 # module's own tests and the property tests that reach it, not every face that calls it
 TESTS: dict[str, list[str]] = {
     "basket/valuation/engine.py": [*_ENGINE, *_SPEC],
-    "basket/rebalance.py": [*_ENGINE, *_SPEC],
+    "basket/rebalance.py": ["tests/test_rebalance.py", *_ENGINE, *_SPEC],
     "basket/valuation/metrics.py": ["tests/valuation/test_metrics.py",
                                     "tests/valuation/test_risk_contributions.py", *_ENGINE],
     "basket/montecarlo/paths.py": ["tests/montecarlo"],
