@@ -39,6 +39,12 @@ def test_panel_starting_exactly_on_the_first_period() -> None:
     assert val.resets.tolist() == [2], "the second period starts on the first date after it"
 
 
+def test_a_period_starting_on_the_second_row_is_a_reset() -> None:
+    val = valuate(BasketSpec.from_dict(TWO_PERIODS), FX.iloc[1:])
+    assert val.resets.tolist() == [1]
+    assert val.units.tolist() == [[1.0, 0.5], [0.25, 2.0], [0.25, 2.0]]
+
+
 def test_panel_starting_a_day_before_the_first_period_is_refused() -> None:
     fx = _panel({"USD": [1.0], "EUR": [1.0]}, ["2020-01-01"])
     with pytest.raises(DataError, match=r"basket 'p' starts on 2020-01-02; the data starts "
