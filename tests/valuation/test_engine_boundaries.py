@@ -236,25 +236,62 @@ def test_window_ending_exactly_on_a_review_anniversary() -> None:
 
 
 def test_geometric_index_by_hand_with_base_value_and_weights() -> None:
-    fx = _panel({"USD": [1.0, 1.0], "EUR": [1.0, 1.21], "JPY": [0.01, 0.0081]},
+    fx = _panel({"USD": [1.0, 1.0], "EUR": [1.0, 1.21], "JPY": [0.01, 0.0064]},
                 ["2020-01-02", "2020-01-03"])
     spec = BasketSpec.from_dict({"name": "g", "method": "geometric", "base_date": "2020-01-02",
                                  "base_value": 2.0, "weights": {"EUR": 0.5, "JPY": 0.5}})
     val = valuate(spec, fx[["EUR", "JPY"]], base_prices=fx.iloc[0])
-    # 2 * 1.1 * 0.9 = 1.98 USD; weights constant at 0.5; units = w * V / P
-    np.testing.assert_allclose(val.values_usd, [2.0, 1.98], rtol=1e-15)
-    np.testing.assert_allclose(val.units[1], [0.5 * 1.98 / 1.21, 0.5 * 1.98 / 0.0081], rtol=1e-15)
+    # 2 * 1.21**0.5 * 0.64**0.5 = 2 * 1.1 * 0.8 = 1.76 USD; weights constant; units = w V / P
+    np.testing.assert_allclose(val.values_usd, [2.0, 1.76], rtol=1e-15)
+    np.testing.assert_allclose(val.units[1], [0.5 * 1.76 / 1.21, 0.5 * 1.76 / 0.0064], rtol=1e-15)
     assert val.resets.tolist() == [0, 1]
-    with pytest.raises(SpecError, match="basket 'g' needs base-date prices"):
+    with pytest.raises(SpecError, match="^basket 'g' needs base-date prices$"):
         valuate(spec, fx[["EUR", "JPY"]])
-    with pytest.raises(SpecError, match="geometric index is implicitly rebalanced"):
+    with pytest.raises(SpecError, match="^a geometric index is implicitly rebalanced; use "
+                                        "rebalance='none'$"):
         valuate(spec, fx[["EUR", "JPY"]], "monthly", base_prices=fx.iloc[0])
+    # unequal weights: 2 * 1.21**0.25 * 0.64**0.75
+    skew = spec.replace(weights={"EUR": 0.25, "JPY": 0.75})
+    val = valuate(skew, fx[["EUR", "JPY"]], base_prices=fx.iloc[0])
+    assert val.values_usd[1] == pytest.approx(2 * 1.21**0.25 * 0.64**0.75, rel=1e-15)
+    np.testing.assert_allclose(val.weights[1], [0.25, 0.75], rtol=1e-15)
+    # float32 base prices are read as float64 (the exact float32 values)
+    base32 = fx.iloc[0].astype(np.float32)
+    val = valuate(skew, fx[["EUR", "JPY"]], base_prices=base32)
+    p0 = base32.astype(np.float64)
+    expected = 2.0 * (1.21 / p0["EUR"]) ** 0.25 * (0.0064 / p0["JPY"]) ** 0.75 * p0["USD"]
+    assert val.values_usd[1] == pytest.approx(expected, rel=1e-15)
+
+
+def test_the_spec_rule_is_the_default() -> None:
+    spec = BasketSpec.from_dict({"name": "q", "base_date": "2020-03-30", "rebalance": "quarterly",
+                                 "weights": {"USD": 0.5, "EUR": 0.5}})
+    fx = _panel({"USD": [1.0, 1.0, 1.0], "EUR": [1.0, 1.5, 1.2]},
+                ["2020-03-30", "2020-03-31", "2020-04-01"])
+    assert valuate(spec, fx, base_prices=fx.iloc[0]).resets.tolist() == [0, 2]
+    assert valuate(spec, fx, "none", base_prices=fx.iloc[0]).resets.tolist() == []
+
+
+def test_a_float32_panel_is_valued_in_float64() -> None:
+    spec = BasketSpec.from_dict({"name": "q", "base_date": "2020-03-30",
+                                 "weights": {"USD": 0.5, "EUR": 0.5}})
+    fx = _panel({"USD": [1.0, 1.0, 1.0], "EUR": [1.1, 1.3, 1.2]},
+                ["2020-03-30", "2020-03-31", "2020-04-01"])
+    fx32 = fx.astype(np.float32)
+    for rule in ("none", "quarterly", "band:0.01"):
+        got = valuate(spec, fx32, rule, base_prices=fx32.iloc[0])
+        ref = valuate(spec, fx32.astype(np.float64), rule, base_prices=fx32.iloc[0])
+        np.testing.assert_array_equal(got.values_usd, ref.values_usd)
+        np.testing.assert_array_equal(got.units, ref.units)
 
 
 def test_valuate_errors_and_column_order() -> None:
     spec = BasketSpec.from_dict(TWO_PERIODS)
-    with pytest.raises(DataError, match="the FX panel has no column for EUR"):
+    with pytest.raises(DataError, match="^the FX panel has no column for EUR$"):
         valuate(spec, FX[["USD"]])
+    three = BasketSpec.from_dict({"name": "t", "amounts": {"USD": 1.0, "EUR": 1.0, "JPY": 1.0}})
+    with pytest.raises(DataError, match="^the FX panel has no column for EUR, JPY$"):
+        valuate(three, FX[["USD"]])
     with pytest.raises(DataError, match="no FX data to value basket 'p' on; widen the date range"):
         valuate(spec, FX.iloc[:0])
     swapped = valuate(spec, FX[["EUR", "USD"]])
