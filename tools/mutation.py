@@ -45,7 +45,8 @@ LINKED = ("basket", "tests", "fixtures", "seeds")
 
 _ENGINE = ["tests/valuation/test_engine.py", "tests/valuation/test_imf_rounding.py",
            "tests/valuation/test_engine_boundaries.py", "tests/valuation/test_properties.py"]
-_SPEC = ["tests/test_spec.py", "tests/test_spec_boundaries.py"]
+_SPEC = ["tests/test_spec.py", "tests/test_spec_boundaries.py", "tests/test_spec_errors.py",
+         "tests/test_spec_fields.py"]
 # the tests that exercise each core module (paths relative to the repository root): the
 # module's own tests and the property tests that reach it, not every face that calls it
 TESTS: dict[str, list[str]] = {
@@ -170,6 +171,17 @@ def is_equivalent(entry: dict[str, Any], module: str, function: str, diff: str) 
             and plus in [m.strip() for m in entry["mutants"]])
 
 
+def open_mutants(module: str) -> list[str]:
+    """The last run's mutants that were not detected and are not marked equivalent."""
+    from mutmut.stats import status_by_exit_code
+
+    names = [n for n, c in load_results(module).items() if status_by_exit_code[c] not in DETECTED]
+    entries = [e for e in load_equivalents() if e["module"] == module]
+    found = diffs(module, names)
+    return [n for n in names
+            if not any(is_equivalent(e, module, function_of(n, module), found[n]) for e in entries)]
+
+
 def summarize(module: str) -> dict[str, object]:
     """Classify the last run's mutants, write survivors.txt and summary.json, return the row."""
     sys.path.insert(0, str(ROOT))
@@ -226,9 +238,7 @@ def run(module: str, tests: list[str], workers: int, again: bool) -> dict[str, o
         raise SystemExit(f"no such module {module!r}; give a path such as basket/valuation/engine.py")
     names: list[str] = []
     if again:
-        from mutmut.stats import status_by_exit_code
-
-        names = [n for n, c in load_results(module).items() if status_by_exit_code[c] not in DETECTED]
+        names = open_mutants(module)
         if not names:
             print(f"{module}: nothing left to re-check")
             return summarize(module)
