@@ -125,6 +125,15 @@ def test_rebalanced_value_is_base_value_when_the_base_date_is_a_window_edge(row:
     assert val.values_usd[row] == pytest.approx(3.0, rel=1e-15)
 
 
+@pytest.mark.parametrize("rule", ["monthly", "band:0.05", "review:1y"])
+def test_a_one_date_window_on_the_base_date(rule: str) -> None:
+    spec = BasketSpec.from_dict({"name": "w", "base_date": "2020-01-02", "base_value": 2.0,
+                                 "weights": {"USD": 0.5, "EUR": 0.5}})
+    val = valuate(spec, FX.iloc[:1], rule, base_prices=FX.iloc[0])
+    assert val.values_usd.tolist() == [2.0]
+    np.testing.assert_allclose(val.units[0], [1.0, 1.0 / 1.1], rtol=1e-15)
+
+
 def test_base_date_outside_the_window_leaves_the_rebalanced_path_unscaled() -> None:
     spec = BasketSpec.from_dict({"name": "w", "base_date": "2019-12-31",
                                  "weights": {"USD": 0.5, "EUR": 0.5}})
