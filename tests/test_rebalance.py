@@ -36,7 +36,8 @@ def test_calendar_resets_on_the_first_date_of_each_period(frequency: str, rows: 
     assert resets.tolist() == rows
     assert resets.dtype == np.intp
     assert Calendar(frequency).calendar_resets(DATES[:1]).tolist() == [0]
-    assert Calendar(frequency).calendar_resets(DATES[:0]).tolist() == []
+    empty = Calendar(frequency).calendar_resets(DATES[:0])
+    assert empty.tolist() == [] and empty.dtype == np.intp
 
 
 @pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
@@ -47,6 +48,13 @@ def test_month_index_at_every_resolution(unit: str) -> None:
     # within a day: 23:59:59 is still the same month
     late = (pd.DatetimeIndex(["2020-01-31 23:59:59", "2020-02-01"]).as_unit(unit)).to_numpy()
     assert _month_index(late).tolist() == [2020 * 12, 2020 * 12 + 1]
+    assert _month_index(late).dtype == np.int64
+
+
+def test_month_index_counts_whole_days_in_integers() -> None:
+    # the last nanosecond of January: a float division would round it into February
+    last = pd.DatetimeIndex(["2020-01-31 23:59:59.999999999", "2024-12-31 23:59:59.999999999"])
+    assert _month_index(last.as_unit("ns").to_numpy()).tolist() == [2020 * 12, 2024 * 12 + 11]
 
 
 def test_month_index_of_days_and_hours() -> None:
@@ -124,6 +132,18 @@ def test_band_width_open_interval(width: float, ok: bool) -> None:
         with pytest.raises(SpecError, match=r"band width .* must be between 0 and 1, e\.g\. "
                                             r"band:0\.05"):
             Band(width)
+
+
+def test_review_messages() -> None:
+    with pytest.raises(SpecError, match=r"^review window 0 must be a whole number of months from "
+                                        r"1 to 120, e\.g\. review:5y:3m$"):
+        Review(5, 0)
+    with pytest.raises(SpecError, match=r"^review period 51 must be a whole number of years from "
+                                        r"1 to 50, e\.g\. review:5y$"):
+        Review(51)
+    dates = pd.DatetimeIndex(["2020-01-02", "2020-06-01"], name="date")
+    for rows in (Review(1).calendar_resets(dates), Review(1).calendar_resets(dates[:0])):
+        assert rows.tolist() == [] and rows.dtype == np.intp
 
 
 def test_review_resets_use_whole_year_anniversaries() -> None:

@@ -204,7 +204,10 @@ def summarize(module: str) -> dict[str, object]:
             used.add(hit)
             equivalent.append(name)
     counts = {k: sum(1 for s in status.values() if s == k)
-              for k in ("killed", "timeout", "survived", "no tests")}
+              for k in ("killed", "timeout", "survived", "no tests", "not checked")}
+    if counts["not checked"]:
+        print(f"warning: {counts['not checked']} mutants of {module} were not checked (a changed "
+              "test selection resets mutmut's results): run it without --again", file=sys.stderr)
     detected = sum(1 for s in status.values() if s in DETECTED)
     scored = len(status) - len(equivalent)
     row = {
