@@ -294,7 +294,9 @@ def _review_path(prices: np.ndarray, dates: pd.DatetimeIndex, units0: np.ndarray
     for day in resets:
         units[start:day] = current
         lo = int(dates.searchsorted(rule.window_start(dates[day])))
-        xbar = np.nanmean(prices[lo: day + 1], axis=0)
+        # a currency the target does not hold may be unquoted in the window (the SDR's CNY
+        # before 2005): average 1.0 for it rather than an empty slice (numpy would warn)
+        xbar = np.nanmean(np.where(target == 0.0, 1.0, prices[lo: day + 1]), axis=0)
         value = float(_row_values(current[None, :], prices[day: day + 1])[0])
         with np.errstate(invalid="ignore", divide="ignore"):
             raw = np.where(target == 0.0, 0.0, target / xbar)

@@ -87,14 +87,46 @@ def test_currencies_lists_coverage() -> None:
     assert result.exit_code == 0
     frame = pd.read_csv(pd.io.common.StringIO(result.output), index_col="currency")
     assert frame.loc["EUR", "first"] == "1999-01-04"
+    # the coverage of the bundled file: 7,126 ECB dates, the pound quoted on every one, the
+    # Cyprus pound until it joined the euro (2007-12-31)
+    assert frame.loc["GBP", "quotes"] == frame.loc["USD", "quotes"] == 7126
+    assert frame.loc["CYP", "last"] == "2007-12-31"
+    assert "Date" not in frame.index and frame.index.str.fullmatch("[A-Z]{3}").all()
 
 
 def test_backtest_default_table() -> None:
+    """The table's figures, recomputed from the rates: Libra's fixed amounts (weights times 1 USD
+    over the 2019-06-18 rates), its value in each holder's currency, then the volatility
+    (std of daily log returns, ddof 1, x sqrt(252)), the total return and each currency alone;
+    compared as printed (two decimals of a percentage)."""
+    import numpy as np
+
     result = run("backtest")
     assert result.exit_code == 0, result.output
-    for code in ("USD", "EUR", "JPY", "GBP", "SGD"):
-        assert code in result.output
     assert "Libra reserve basket (2019)" in result.output
+    assert "1999-01-04 to 2026-10-30 (7126 dates, source ecb)" in result.output
+    codes = ["USD", "EUR", "JPY", "GBP", "SGD"]
+    rows = {}
+    for line in result.output.splitlines():
+        cells = [c.strip() for c in line.strip("│ ").split("│")]
+        if cells and cells[0] in codes and len(cells) == 12:
+            rows[cells[0]] = cells[1:]
+    assert list(rows) == codes
+    fx = basket.load_fx(codes)
+    weights = {"USD": 0.5, "EUR": 0.18, "JPY": 0.14, "GBP": 0.11, "SGD": 0.07}
+    usd = sum(w / fx.loc["2019-06-18", c] * fx[c] for c, w in weights.items())
+
+    def pct(x: float) -> str:
+        return f"{100 * x:.2f}%"
+
+    for k in codes:
+        v = usd / fx[k]
+        r = np.diff(np.log(v.to_numpy()))
+        assert rows[k][0] == pct(r.std(ddof=1) * np.sqrt(252)), k          # vol
+        assert rows[k][1] == pct(v.iloc[-1] / v.iloc[0] - 1), k           # total
+        for j, c in enumerate(codes):
+            alone = np.diff(np.log((fx[c] / fx[k]).to_numpy()))
+            assert rows[k][6 + j] == pct(alone.std(ddof=1) * np.sqrt(252)), (k, c)
 
 
 def test_backtest_json_matches_api() -> None:
