@@ -343,3 +343,11 @@ def test_units_from_weights_and_basket_value_errors() -> None:
     v = basket_value(FX, pd.Series({"EUR": 2, "USD": 1}))
     assert v.name == "USD" and v.index.equals(FX.index)
     np.testing.assert_allclose(v.to_numpy(), [3.2, 3.4, 3.6, 3.8], rtol=1e-15)
+
+
+def test_a_panel_indexed_by_date_strings_is_valued_on_those_dates() -> None:
+    # an index of ISO strings is read as dates: the second period starts on the Monday
+    fx = FX.set_axis(["2020-01-02", "2020-01-03", "2020-01-06", "2020-01-07"], axis=0)
+    val = valuate(BasketSpec.from_dict(TWO_PERIODS), fx)
+    np.testing.assert_allclose(val.values_usd, [1.55, 1.6, 2.85, 3.05], rtol=1e-15)
+    assert val.resets.tolist() == [2]
