@@ -21,7 +21,7 @@ from basket.errors import DataError
 
 __all__ = ["parse_iso_date", "parse_range", "to_timestamp", "to_timestamps"]
 
-_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)  # 0-9 only, not every Unicode digit
 
 # pandas' nanosecond Timestamps end in 2262; no FX data is older than 1900
 _FIRST, _LAST = dt.date(1900, 1, 1), dt.date(2200, 12, 31)

@@ -31,6 +31,8 @@ NEW_YORK = dt.timezone(dt.timedelta(hours=-5))
     "2020-02-30",                  # no such day
     "1899-12-31",                  # out of range
     "2263-01-01",
+    "\u0662\u0660\u0662\u0660-\u0660\u0663-\u0662\u0660",   # Arabic-Indic digits: 0-9 only
+    "\uff12\uff10\uff12\uff10-\uff10\uff13-\uff12\uff10",   # full-width digits
 ])
 def test_anything_but_iso_is_refused(text: str) -> None:
     with pytest.raises(DataError, match=r"start .* (is not a date|is out of range)"):

@@ -71,8 +71,8 @@ QUOTES: tuple[Quote, ...] = ("usd_per_unit", "units_per_usd", "units_per_eur")
 MISSING = frozenset({"", "N/A"})
 """Cell texts read as "no quote" (after stripping blanks)."""
 
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _CODE = re.compile(r"[A-Za-z]{3}")
 _LONG_COLUMNS = ("date", "currency", "rate")
 
@@ -195,13 +195,17 @@ class _Reader:
         lines = np.zeros(values.shape, dtype=np.int64)
         lines[rows, cols] = self.lines
         codes = list(self.codes)
+        # a conversion out of float range gives inf or 0.0, refused below with its line
+        quiet = np.errstate(over="ignore", under="ignore", divide="ignore")
         if self.quote == "units_per_usd":
-            values = 1.0 / values
+            with quiet:
+                values = 1.0 / values
         elif self.quote == "units_per_eur":
             if "USD" not in self._col or np.isnan(values[:, codes.index("USD")]).all():
                 self._no_usd(header_line)
             usd = values[:, codes.index("USD")].copy()
-            values = usd[:, None] / values
+            with quiet:
+                values = usd[:, None] / values
             values[:, codes.index("USD")] = np.where(np.isnan(usd), np.nan, 1.0)
             if "EUR" not in self._col:
                 codes.append("EUR")
@@ -218,7 +222,7 @@ class _Reader:
             r, k = np.argwhere(bad)[0]
             raise self.fail(
                 int(lines[r, k]),
-                f"{codes[k]} converts to {values[r, k]!r} USD per unit under "
+                f"{codes[k]} converts to {float(values[r, k])!r} USD per unit under "
                 f"quote={self.quote!r}; check the rate and the quote convention",
             )
         index = pd.DatetimeIndex(pd.to_datetime(keys, format="%Y-%m-%d"), name="date")

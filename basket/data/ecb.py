@@ -21,6 +21,7 @@ import hashlib
 import importlib.util
 import io
 import os
+import re
 import stat
 import warnings
 import zipfile
@@ -93,6 +94,9 @@ def _platform_cache() -> str:
     return str(platformdirs.user_cache_dir("basket", appauthor=False))
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _parse(path: str) -> pd.DataFrame:
     """Read an ECB history file into USD per unit, checking it completely.
 
@@ -113,11 +117,22 @@ def _parse(path: str) -> pd.DataFrame:
     if "Date" not in raw.columns or "USD" not in raw.columns:
         raise DataError(f"{path} is not an ECB history file (no Date and USD columns)")
     raw = raw.loc[:, [c for c in raw.columns if not str(c).startswith("Unnamed")]]
+    if "EUR" in raw.columns:
+        raise DataError(f"{path} is not an ECB history file (it has an EUR column; the ECB "
+                        "quotes each currency per euro)")
+    text = raw.pop("Date").astype(str).str.strip()
+    stamps = pd.to_datetime(text.where(text.str.fullmatch(_ISO_DATE)), format="%Y-%m-%d",
+                            errors="coerce")
+    if stamps.isna().any():
+        bad = text[stamps.isna()].iloc[0]
+        raise DataError(f"{path} has the date {bad!r}, not a YYYY-MM-DD day; download it again "
+                        "(--refresh) or delete it")
     try:
-        dates = pd.DatetimeIndex(pd.to_datetime(raw.pop("Date"), format="%Y-%m-%d"), name="date")
-        per_eur = raw.astype(np.float64).set_axis(dates).sort_index()
+        per_eur = raw.astype(np.float64).set_axis(pd.DatetimeIndex(stamps, name="date"))
     except (ValueError, TypeError) as exc:
-        raise DataError(f"{path} has a date or a rate that does not parse ({exc})") from None
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DataError(f"{path} has a rate that does not parse ({first})") from None
+    per_eur = per_eur.sort_index()
     if not per_eur.index.is_unique:
         dup = per_eur.index[per_eur.index.duplicated()][0]
         raise DataError(f"{path} gives the date {dup.date()} twice; download it again "

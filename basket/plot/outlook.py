@@ -46,7 +46,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["MAX_FAN_POINTS", "fan_chart", "save_simulation_figure", "stress_bars"]
 
-_PERCENTILE = re.compile(r"^[pPqQ]?(\d+(?:\.\d+)?)$")
+_PERCENTILE = re.compile(r"^[pPqQ]?(\d+(?:\.\d+)?)$", re.ASCII)
 
 
 def _bands(frame: pd.DataFrame) -> list[tuple[float, Any]]:

@@ -243,7 +243,7 @@ class FlowSchedule:
 
 ScenarioLike = str | Growth | Run | FlowSchedule | Scenario
 
-_RUN = re.compile(r"run:([^:@]+):(\d+)d?(?:@(.+))?", re.IGNORECASE)
+_RUN = re.compile(r"run:([^:@]+):(\d+)d?(?:@(.+))?", re.IGNORECASE | re.ASCII)
 _GROWTH = re.compile(r"growth:(.+)", re.IGNORECASE)
 SCENARIO_HELP = "growth:0.10, run:0.3:10d@2020-03-09, run:0.3:10d, flows:FILE.csv or none"
 
