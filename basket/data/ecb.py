@@ -289,9 +289,13 @@ def _default_file() -> tuple[str, os.stat_result]:
         return bundled, st
     if not (cst.st_mtime > st.st_mtime and stat.S_ISREG(cst.st_mode)):
         return bundled, st
+    version = (str(cached), cst.st_mtime, cst.st_size)
+    if version in _REJECTED:             # said once for this copy: not parsed nor said again
+        return bundled, st
     try:
         _read(str(cached), cst.st_mtime)
     except DataError as exc:
+        _REJECTED.add(version)
         warnings.warn(
             f"ecb: the refreshed history in the cache cannot be used ({exc}); using the bundled "
             "copy instead; run with --refresh to download it again",
@@ -299,6 +303,10 @@ def _default_file() -> tuple[str, os.stat_result]:
         )
         return bundled, st
     return str(cached), cst
+
+
+_REJECTED: set[tuple[str, float, int]] = set()
+"""Refreshed copies (path, mtime, size) found unreadable in this process: warned about once."""
 
 
 def check_history(new: pd.DataFrame, reference: pd.DataFrame, name: str) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
+import warnings
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -345,9 +347,17 @@ def test_unreadable_cached_copy_falls_back_with_a_warning(monkeypatch: pytest.Mo
     broken.write_bytes(_zip("Date,USD\n2020-01-02,1.1\n2020-01-02,1.2\n"))
     future = ecb.bundled_path().stat().st_mtime + 3600
     os.utime(broken, (future, future))
-    with pytest.warns(CacheWarning, match="using the bundled copy.*--refresh"):
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
         panel = load_fx(["EUR"], start="2020-01-02", end="2020-01-03")
+        load_fx(["JPY"], start="2020-01-02", end="2020-01-03")
     assert panel.loc["2020-01-02", "EUR"] == pytest.approx(1.1193)
+    # said once for this copy in this process, however many times the source is asked
+    assert [w.category for w in record] == [CacheWarning]
+    assert re.search("using the bundled copy.*--refresh", str(record[0].message))
+    os.utime(broken, (future + 1, future + 1))               # touched again: checked, said again
+    with pytest.warns(CacheWarning, match="using the bundled copy.*--refresh"):
+        load_fx(["EUR"], start="2020-01-02", end="2020-01-03")
 
 
 def test_reader_rejects_repeated_dates_and_bad_rates(tmp_path: Path) -> None:
