@@ -103,8 +103,13 @@ def validate_bounds(
     if bounds is not None and not isinstance(bounds, Mapping):
         raise SpecError(f"bounds {bounds!r} must be a mapping of currency to (lo, hi), e.g. "
                         "{'USD': (0.5, None)}")
+    seen: dict[str, object] = {}
     for key, pair in (bounds or {}).items():
         code = str(key).strip().upper()
+        if code in seen:
+            raise SpecError(f"bounds name {code} twice ({seen[code]!r} and {key!r}); give each "
+                            "currency one bound")
+        seen[code] = key
         if code not in codes:
             raise SpecError(
                 f"bound for {code}, which is not an allowed currency; allow it in currencies "
@@ -282,9 +287,11 @@ def solve_weights(
     if long_only:
         w = np.where(np.abs(w) < WEIGHT_ATOL, 0.0, w)
         w = np.maximum(w, 0.0)
-    w = w / w.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = w / w.sum()
     tol = 1e-7
-    if (w < lo - tol).any() or (w > hi + tol).any() or abs(w.sum() - 1.0) > 1e-9:
+    if (not np.isfinite(w).all() or (w < lo - tol).any() or (w > hi + tol).any()
+            or abs(w.sum() - 1.0) > 1e-9):
         raise SimulationError(
             "the optimiser stopped outside the constraints; loosen the bounds or try another "
             "objective"
