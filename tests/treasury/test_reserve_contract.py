@@ -302,6 +302,12 @@ def test_object_and_float32_panels_give_the_float64_numbers() -> None:
         for name in ("path", "income", "securities", "cash", "reserve_value"):
             pd.testing.assert_frame_equal(getattr(got, name), getattr(ref, name),
                                           check_exact=True)
+    arrays = run_hand(hand_prices().to_numpy(), "buffer", dates=DATES)
+    for px in (hand_prices().astype(object).to_numpy(), hand_prices().to_numpy(np.float32)):
+        paths = run_hand(px, "buffer", dates=DATES)
+        for key in ("basket_usd", "backing", "buffer_usd", "income_usd", "cost_usd"):
+            assert getattr(paths, key).dtype == np.float64
+            np.testing.assert_allclose(getattr(paths, key), getattr(arrays, key), rtol=1e-15)
 
 
 def test_a_single_valuation_date_is_a_valid_run_with_its_settings() -> None:
@@ -406,7 +412,8 @@ def test_fx_rates_must_be_positive_and_finite(bad: float, where: tuple[int, int]
     with raises(DataError, message):
         simulate_reserve(panel, UNITS, RATES)
     cube = np.stack([np.ones((5, 2)) * [1.0, 0.9], panel.to_numpy()])   # path 1 is the bad one
-    for px in (panel.to_numpy(), cube):
+    # an object array is what ``to_numpy()`` gives of a panel read with mixed types
+    for px in (panel.to_numpy(), cube, panel.astype(object).to_numpy(), cube.astype(object)):
         with raises(DataError, message):
             simulate_reserve(px, UNITS, RATES, dates=DATES, currencies=["USD", "EUR"])
 
