@@ -535,7 +535,8 @@ def load_spec(name_or_path: str | Path | BasketSpec) -> BasketSpec:
         hint = suggest(text, seeds) if len(text) == 3 else ""
         import difflib
 
-        close = difflib.get_close_matches(text, list(seeds), n=1)
+        # seed names are lower-case slugs: "SDR" or "Libra-2019" is a case away from one
+        close = difflib.get_close_matches(text.strip().lower(), list(seeds), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else hint
         raise SpecError(
             f"unknown basket {text!r}{hint}; use one of {', '.join(sorted(seeds))} or a .toml path"

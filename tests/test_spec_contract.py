@@ -272,3 +272,12 @@ def test_file_errors_name_the_path(tmp_path: Path) -> None:
     path.write_bytes(b'name = "x"\nweights = {USD = 1.0}\n')
     with _refused(f"{path}: missing field 'base_date' (the day the weights become amounts)"):
         load_spec(path)
+
+
+@pytest.mark.parametrize(("typed", "seed"), [("SDR", "sdr"), ("DXY", "dxy"), ("Libra-2019", "libra-2019"),
+                                             ("libra2019", "libra-2019")])
+def test_a_seed_name_in_the_wrong_case_gets_the_real_name_as_a_hint(typed: str, seed: str) -> None:
+    # the shipped seeds are lower-case slugs; the hint must name the one the user meant
+    with pytest.raises(SpecError, match=r"^" + re.escape(f"unknown basket {typed!r} (did you mean "
+                                                         f"{seed!r}?); use one of ")):
+        load_spec(typed)

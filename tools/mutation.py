@@ -46,7 +46,7 @@ LINKED = ("basket", "tests", "fixtures", "seeds")
 _ENGINE = ["tests/valuation/test_engine.py", "tests/valuation/test_imf_rounding.py",
            "tests/valuation/test_engine_boundaries.py", "tests/valuation/test_properties.py"]
 _SPEC = ["tests/test_spec.py", "tests/test_spec_boundaries.py", "tests/test_spec_errors.py",
-         "tests/test_spec_fields.py"]
+         "tests/test_spec_fields.py", "tests/test_spec_contract.py"]
 # the tests that exercise each core module (paths relative to the repository root): the
 # module's own tests and the property tests that reach it, not every face that calls it
 TESTS: dict[str, list[str]] = {
