@@ -24,6 +24,7 @@ count as survivors. The survivors of a run, with their diffs, are in
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -51,7 +52,8 @@ _SPEC = ["tests/test_spec.py", "tests/test_spec_boundaries.py", "tests/test_spec
 # module's own tests and the property tests that reach it, not every face that calls it
 TESTS: dict[str, list[str]] = {
     "basket/valuation/engine.py": [*_ENGINE, *_SPEC],
-    "basket/rebalance.py": ["tests/test_rebalance.py", *_ENGINE, *_SPEC],
+    "basket/rebalance.py": ["tests/test_rebalance.py", "tests/valuation/test_fast_paths.py",
+                            *_ENGINE, *_SPEC],
     "basket/valuation/metrics.py": ["tests/valuation/test_metrics.py",
                                     "tests/valuation/test_risk_contributions.py",
                                     "tests/valuation/test_benchmark.py",
@@ -184,12 +186,19 @@ def open_mutants(module: str) -> list[str]:
             if not any(is_equivalent(e, module, function_of(n, module), found[n]) for e in entries)]
 
 
-def summarize(module: str) -> dict[str, object]:
-    """Classify the last run's mutants, write survivors.txt and summary.json, return the row."""
+def source_digest(module: str) -> str:
+    return hashlib.sha256((ROOT / module).read_bytes()).hexdigest()
+
+
+def summarize(module: str, kept: dict[str, int | None] | None = None) -> dict[str, object]:
+    """Classify the last run's mutants, write survivors.txt and summary.json, return the row.
+
+    ``kept``: with ``--again``, the verdicts of the previous run for the mutants not re-run
+    (mutmut forgets them when the tests change; the module's source is the same)."""
     sys.path.insert(0, str(ROOT))
     from mutmut.stats import status_by_exit_code
 
-    results = load_results(module)
+    results = {**load_results(module), **(kept or {})}
     status = {n: status_by_exit_code[c] for n, c in results.items()}
     open_names = [n for n, s in status.items() if s not in DETECTED]
     mutant_diffs = diffs(module, open_names)
@@ -219,6 +228,7 @@ def summarize(module: str) -> dict[str, object]:
         "score": detected / scored if scored else 1.0,
         "unused_equivalents": [f"{entries[i]['function']}: {entries[i]['original']}"
                                for i in range(len(entries)) if i not in used],
+        "source_sha256": source_digest(module),
     }
     work = workdir(module)
     with open(work / "survivors.txt", "w", encoding="utf-8") as fh:
@@ -242,11 +252,18 @@ def run(module: str, tests: list[str], workers: int, again: bool) -> dict[str, o
     if not (ROOT / module).is_file():
         raise SystemExit(f"no such module {module!r}; give a path such as basket/valuation/engine.py")
     names: list[str] = []
+    kept: dict[str, int | None] = {}
     if again:
+        summary = workdir(module) / "summary.json"
+        last = json.loads(summary.read_text("utf-8")) if summary.exists() else {}
+        if not last or last.get("source_sha256", source_digest(module)) != source_digest(module):
+            raise SystemExit(f"{module} changed since its last run (or never ran): run it without "
+                             "--again, the mutants are new")
         names = open_mutants(module)
+        kept = {n: c for n, c in load_results(module).items() if n not in names}
         if not names:
             print(f"{module}: nothing left to re-check")
-            return summarize(module)
+            return summarize(module, kept)
     work = prepare(module, tests, fresh=not again)
     if again:  # refresh the copied tests and fixtures so new tests are seen
         for name in ("tests", "fixtures"):
@@ -260,7 +277,7 @@ def run(module: str, tests: list[str], workers: int, again: bool) -> dict[str, o
     if proc.returncode:
         tail = (work / "run.log").read_text("utf-8", errors="replace")[-2000:]
         raise SystemExit(f"mutmut failed on {module} (exit {proc.returncode}):\n{tail}")
-    row = summarize(module)
+    row = summarize(module, kept)
     print(HEADER + "\n" + format_row(row))
     if row["unused_equivalents"]:
         print(f"note: {len(row['unused_equivalents'])} equivalent entries matched no open mutant "
