@@ -157,15 +157,13 @@ def volatility_by_numeraire(
     pandas.Series
         Volatility of ``log(V_usd / P_k)`` per numeraire ``k``.
     """
-    cols = list(numeraires) if numeraires is not None else list(panel.columns)
-    in_k = panel.loc[:, cols].rdiv(values_usd, axis=0)
+    in_k = panel.loc[:, list(panel.columns if numeraires is None else numeraires)].rdiv(values_usd, axis=0)
     return volatility(log_returns(in_k), periods_per_year)
 
 
 def tracking_error(a: Any, b: Any, periods_per_year: float = PERIODS_PER_YEAR) -> Any:
     """Annualized volatility (ddof 1) of the difference ``a - b`` of two return series."""
-    return volatility(np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64),
-                      periods_per_year)
+    return volatility(np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64), periods_per_year)
 
 
 def relative_figures(
@@ -293,6 +291,8 @@ def max_drawdown(values: pd.Series) -> dict[str, Any]:
     arr = values.to_numpy(dtype=np.float64)
     if not len(arr):
         raise DataError("a drawdown needs at least one value")
+    if np.isnan(arr).any():
+        raise DataError("a drawdown needs a value on every date; found NaN (drop or fill it first)")
     depth, peak, trough, rec = _drawdown_rows(arr[:, None])
     return {
         "depth": float(depth[0]),

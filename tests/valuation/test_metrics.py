@@ -381,6 +381,8 @@ NAN_CALLS: dict[str, Callable[[], Any]] = {
     "volatility": lambda: volatility([0.01, np.nan, 0.02]),
     "value_at_risk": lambda: value_at_risk([0.01, np.nan, 0.02]),
     "expected_shortfall": lambda: expected_shortfall([0.01, np.nan, 0.02]),
+    "max_drawdown": lambda: max_drawdown(pd.Series([1.0, np.nan, 2.0, 1.0],
+                                                   index=pd.date_range("2020-01-01", periods=4))),
 }
 
 
