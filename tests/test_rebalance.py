@@ -154,3 +154,10 @@ def test_review_resets_use_whole_year_anniversaries() -> None:
     assert Review(1).calendar_resets(dates).tolist() == [2, 4]
     assert Review(2).calendar_resets(dates).tolist() == [4]
     assert Review(3).calendar_resets(dates).tolist() == []
+
+
+@pytest.mark.parametrize("frequency", ["monthly", "quarterly", "annual"])
+def test_no_dates_no_resets_in_both_twins(frequency: str) -> None:
+    rule = Calendar(frequency)
+    for resets in (rule.calendar_resets(pd.DatetimeIndex([])), rule.resets_by_month(pd.DatetimeIndex([]))):
+        assert resets.shape == (0,) and resets.dtype == np.intp
