@@ -19,9 +19,11 @@ import pandas as pd
 
 from basket.errors import DataError
 
-__all__ = ["parse_iso_date", "parse_range", "to_timestamp", "to_timestamps"]
+__all__ = ["ISO_DAY", "parse_iso_date", "parse_range", "to_timestamp", "to_timestamps"]
 
-_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)  # 0-9 only, not every Unicode digit
+ISO_DAY = r"([0-9]{4})-([0-9]{2})-([0-9]{2})"
+"""The ISO calendar-day pattern, ASCII digits only (``\\d`` would match any Unicode digit)."""
+_ISO = re.compile(ISO_DAY)
 
 # pandas' nanosecond Timestamps end in 2262; no FX data is older than 1900
 _FIRST, _LAST = dt.date(1900, 1, 1), dt.date(2200, 12, 31)

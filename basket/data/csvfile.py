@@ -72,7 +72,6 @@ MISSING = frozenset({"", "N/A"})
 """Cell texts read as "no quote" (after stripping blanks)."""
 
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _CODE = re.compile(r"[A-Za-z]{3}")
 _LONG_COLUMNS = ("date", "currency", "rate")
 

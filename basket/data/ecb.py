@@ -21,7 +21,6 @@ import hashlib
 import importlib.util
 import io
 import os
-import re
 import stat
 import warnings
 import zipfile
@@ -33,6 +32,7 @@ import pandas as pd
 
 from basket.currencies import suggest
 from basket.data.cache import atomic_write_bytes, cache_dir, sweep_stale
+from basket.dates import ISO_DAY
 from basket.errors import CacheWarning, DataError, DataSourceError
 
 __all__ = ["ECB_URL", "EcbSource", "bundled_path", "install_history", "read_history"]
@@ -94,9 +94,6 @@ def _platform_cache() -> str:
     return str(platformdirs.user_cache_dir("basket", appauthor=False))
 
 
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
 def _parse(path: str) -> pd.DataFrame:
     """Read an ECB history file into USD per unit, checking it completely.
 
@@ -121,7 +118,7 @@ def _parse(path: str) -> pd.DataFrame:
         raise DataError(f"{path} is not an ECB history file (it has an EUR column; the ECB "
                         "quotes each currency per euro)")
     text = raw.pop("Date").astype(str).str.strip()
-    stamps = pd.to_datetime(text.where(text.str.fullmatch(_ISO_DATE)), format="%Y-%m-%d",
+    stamps = pd.to_datetime(text.where(text.str.fullmatch(ISO_DAY)), format="%Y-%m-%d",
                             errors="coerce")
     if stamps.isna().any():
         bad = text[stamps.isna()].iloc[0]

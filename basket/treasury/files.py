@@ -32,7 +32,6 @@ from basket.treasury.flows import FlowSchedule, ScenarioLike, parse_scenario
 
 __all__ = ["load_flows", "load_rates", "load_scenario"]
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?%?", re.ASCII)
 
 
